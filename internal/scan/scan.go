@@ -1,0 +1,257 @@
+package scan
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tokenyield/tokenyield/attribution"
+	"github.com/tokenyield/tokenyield/internal/agents/tail"
+)
+
+// State is what a scan remembers between runs.
+type State struct {
+	// Cursors maps "agent\x00absolute path" to where the last read stopped.
+	Cursors map[string]*tail.Cursor
+	// Dedup remembers every usage identity counted.
+	Dedup *attribution.Dedup
+	// Floor is the oldest event time the de-dup memory covers: older events
+	// are ignored, since a forgotten identity would count again.
+	Floor time.Time
+}
+
+// NewState returns an empty state, for a full scan.
+func NewState() *State {
+	return &State{Cursors: map[string]*tail.Cursor{}, Dedup: attribution.NewDedup()}
+}
+
+// Options tune a scan.
+type Options struct {
+	// Workers is the number of files parsed at once (default: CPUs).
+	Workers int
+	// Keep, when set, filters events before de-duplication (e.g. by time).
+	Keep func(attribution.Event) bool
+}
+
+// Result is what a scan found.
+type Result struct {
+	// Events are the new usage events, de-duplicated, sorted by time.
+	Events []attribution.Event
+	// Stats are per agent.
+	Stats map[string]*tail.Stats
+	// Roots lists, per agent, the log roots that exist.
+	Roots map[string][]string
+	// Problems are human-readable notes on what could not be read (bounded).
+	Problems []string
+	// Stale counts events older than State.Floor that were ignored.
+	Stale int64
+}
+
+const (
+	maxProblems = 20
+	maxDepth    = 64
+)
+
+type job struct {
+	src  *tail.Source
+	path string
+	cur  *tail.Cursor
+}
+
+// Scan reads the sources' logs into st and returns the new events.
+func Scan(ctx context.Context, env tail.Env, sources []tail.Source, st *State, opt Options) Result {
+	res := Result{Stats: map[string]*tail.Stats{}, Roots: map[string][]string{}}
+	if st.Cursors == nil {
+		st.Cursors = map[string]*tail.Cursor{}
+	}
+	if st.Dedup == nil {
+		st.Dedup = attribution.NewDedup()
+	}
+	var jobs []job
+	visited := map[string]bool{}
+	for i := range sources {
+		src := &sources[i]
+		res.Stats[src.Agent] = &tail.Stats{}
+		seenRoot := map[string]bool{}
+		for _, root := range src.Roots(env) {
+			if root == "" {
+				continue
+			}
+			real, err := filepath.EvalSymlinks(root)
+			if err != nil {
+				if !errors.Is(err, fs.ErrNotExist) {
+					res.problem(fmt.Sprintf("%s: %v", src.Agent, err))
+				}
+				continue
+			}
+			if seenRoot[real] {
+				continue
+			}
+			seenRoot[real] = true
+			res.Roots[src.Agent] = append(res.Roots[src.Agent], root)
+			walk(root, src, func(path string) {
+				key := src.Agent + "\x00" + path
+				visited[key] = true
+				cur := st.Cursors[key]
+				if cur == nil {
+					cur = &tail.Cursor{}
+					st.Cursors[key] = cur
+				}
+				jobs = append(jobs, job{src: src, path: path, cur: cur})
+			}, &res)
+		}
+	}
+
+	forgetVanished(st, sources, visited)
+
+	workers := opt.Workers
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	type out struct {
+		events   []attribution.Event
+		stats    map[string]*tail.Stats
+		problems []string
+	}
+	outs := make([]out, workers)
+	ch := make(chan job)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			o := &outs[w]
+			o.stats = map[string]*tail.Stats{}
+			for j := range ch {
+				s := o.stats[j.src.Agent]
+				if s == nil {
+					s = &tail.Stats{}
+					o.stats[j.src.Agent] = s
+				}
+				emit := func(e attribution.Event) {
+					if opt.Keep == nil || opt.Keep(e) {
+						o.events = append(o.events, e)
+					}
+				}
+				if err := tail.ReadFile(*j.src, j.path, j.cur, emit, s); err != nil && len(o.problems) < maxProblems {
+					o.problems = append(o.problems, fmt.Sprintf("%s: %v", j.src.Agent, err))
+				}
+			}
+		}()
+	}
+	for _, j := range jobs {
+		if ctx.Err() != nil {
+			break
+		}
+		ch <- j
+	}
+	close(ch)
+	wg.Wait()
+
+	var all []attribution.Event
+	for _, o := range outs {
+		all = append(all, o.events...)
+		for a, s := range o.stats {
+			res.Stats[a].Add(*s)
+		}
+		for _, p := range o.problems {
+			res.problem(p)
+		}
+	}
+	// Earliest sighting first, so a streamed response's increases land on
+	// the lines that carried them.
+	sort.SliceStable(all, func(i, j int) bool { return all[i].Time.Before(all[j].Time) })
+	events := all[:0]
+	for _, e := range all {
+		if !st.Floor.IsZero() && e.Time.Before(st.Floor) {
+			res.Stale++
+			continue
+		}
+		if d, ok := st.Dedup.Observe(e); ok {
+			events = append(events, d)
+		}
+	}
+	res.Events = events
+	return res
+}
+
+func (r *Result) problem(p string) {
+	if len(r.Problems) < maxProblems {
+		r.Problems = append(r.Problems, p)
+	}
+}
+
+// walk calls fn for every file below root that src matches, following
+// symbolic links to directories once each (so link loops terminate) and
+// reporting unreadable directories as problems.
+func walk(root string, src *tail.Source, fn func(path string), res *Result) {
+	visited := map[[2]uint64]bool{}
+	var visit func(dir, rel string, depth int)
+	visit = func(dir, rel string, depth int) {
+		if depth > maxDepth {
+			res.problem(fmt.Sprintf("%s: %s: deeper than %d directories, not read", src.Agent, dir, maxDepth))
+			return
+		}
+		fi, err := os.Stat(dir)
+		if err != nil {
+			res.problem(fmt.Sprintf("%s: %v", src.Agent, err))
+			return
+		}
+		if id, ok := dirID(fi); ok {
+			if visited[id] {
+				return
+			}
+			visited[id] = true
+		}
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			res.problem(fmt.Sprintf("%s: %v", src.Agent, err))
+		}
+		for _, e := range entries {
+			name := e.Name()
+			path := filepath.Join(dir, name)
+			r := name
+			if rel != "" {
+				r = rel + "/" + name
+			}
+			t := e.Type()
+			if t&fs.ModeSymlink != 0 {
+				target, err := os.Stat(path)
+				if err != nil {
+					continue // dangling link
+				}
+				t = target.Mode().Type()
+			}
+			switch {
+			case t.IsDir():
+				visit(path, r, depth+1)
+			case t.IsRegular() && src.Match(r):
+				fn(path)
+			}
+		}
+	}
+	visit(root, "", 0)
+}
+
+// forgetVanished drops the cursors of the scanned sources' files that no
+// longer exist, so the state does not grow with deleted logs.
+func forgetVanished(st *State, sources []tail.Source, visited map[string]bool) {
+	agents := map[string]bool{}
+	for _, s := range sources {
+		agents[s.Agent] = true
+	}
+	for key := range st.Cursors {
+		agent, _, _ := strings.Cut(key, "\x00")
+		if agents[agent] && !visited[key] {
+			delete(st.Cursors, key)
+		}
+	}
+}

@@ -1,0 +1,168 @@
+package scan
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tokenyield/tokenyield/attribution"
+	"github.com/tokenyield/tokenyield/internal/agents/tail"
+)
+
+var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+// kvParser reads lines "key output minute" into events.
+type kvParser struct{}
+
+func (kvParser) Line(line []byte, emit func(attribution.Event)) error {
+	f := strings.Fields(string(line))
+	if len(f) != 3 {
+		return errors.New("bad line")
+	}
+	out, err1 := strconv.ParseInt(f[1], 10, 64)
+	minute, err2 := strconv.Atoi(f[2])
+	if err1 != nil || err2 != nil {
+		return errors.New("bad number")
+	}
+	emit(attribution.Event{Agent: "kv", Key: f[0], Time: t0.Add(time.Duration(minute) * time.Minute), Usage: attribution.Usage{Output: out}})
+	return nil
+}
+
+func (kvParser) State() ([]byte, error) { return nil, nil }
+
+func kvSource(root string) tail.Source {
+	return tail.Source{
+		Agent:     "kv",
+		Roots:     func(tail.Env) []string { return []string{root, root, filepath.Join(root, "missing")} },
+		Match:     func(rel string) bool { return strings.HasSuffix(rel, ".log") },
+		NewParser: func(string, []byte) (tail.Parser, error) { return kvParser{}, nil },
+	}
+}
+
+func mustWrite(t *testing.T, path, data string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func sumOutput(ev []attribution.Event) (n int64) {
+	for _, e := range ev {
+		n += e.Usage.Output
+	}
+	return n
+}
+
+func TestScanDedupAcrossFilesAndRuns(t *testing.T) {
+	root := t.TempDir()
+	mustWrite(t, filepath.Join(root, "a/s1.log"), "r1 10 1\nr1 30 2\nr2 5 3\n")
+	mustWrite(t, filepath.Join(root, "b/copy.log"), "r1 30 2\nr2 5 3\n") // a resumed copy
+	mustWrite(t, filepath.Join(root, "b/ignored.txt"), "r9 100 1\n")
+	if err := os.Symlink(root, filepath.Join(root, "a", "loop")); err != nil {
+		t.Fatal(err)
+	}
+	src := []tail.Source{kvSource(root)}
+	st := NewState()
+	res := Scan(context.Background(), tail.Env{}, src, st, Options{Workers: 2})
+	if got := sumOutput(res.Events); got != 35 {
+		t.Fatalf("first scan output = %d, want 35 (r1 max 30 + r2 5)", got)
+	}
+	if s := res.Stats["kv"]; s.Files != 2 || s.Lines != 5 {
+		t.Fatalf("stats = %+v (symlink loop must not duplicate files)", s)
+	}
+	if len(res.Roots["kv"]) != 1 {
+		t.Fatalf("roots = %v, want the one existing root once", res.Roots["kv"])
+	}
+
+	// Persist, append, rescan: only the new usage comes back.
+	statePath := filepath.Join(t.TempDir(), "state")
+	if err := Save(statePath, st, t0, DefaultRetention); err != nil {
+		t.Fatal(err)
+	}
+	f, _ := os.OpenFile(filepath.Join(root, "a/s1.log"), os.O_APPEND|os.O_WRONLY, 0)
+	_, _ = f.WriteString("r2 9 4\nr3 1 5\nbroken\n")
+	_ = f.Close()
+	st2, err := Load(statePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res = Scan(context.Background(), tail.Env{}, src, st2, Options{})
+	if got := sumOutput(res.Events); got != 5 {
+		t.Fatalf("incremental output = %d, want 5 (r2 grew by 4, r3 is 1)", got)
+	}
+	if res.Stats["kv"].Skipped != 1 || res.Stats["kv"].Read != 1 {
+		t.Fatalf("incremental stats = %+v", res.Stats["kv"])
+	}
+
+	// Deleting a file forgets its cursor.
+	if err := os.Remove(filepath.Join(root, "b/copy.log")); err != nil {
+		t.Fatal(err)
+	}
+	Scan(context.Background(), tail.Env{}, src, st2, Options{})
+	if len(st2.Cursors) != 1 {
+		t.Fatalf("cursors = %d, want 1 after a file vanished", len(st2.Cursors))
+	}
+}
+
+func TestFloorIgnoresForgottenHistory(t *testing.T) {
+	root := t.TempDir()
+	mustWrite(t, filepath.Join(root, "s.log"), "old 10 0\nnew 1 100\n")
+	st := NewState()
+	st.Floor = t0.Add(time.Minute)
+	res := Scan(context.Background(), tail.Env{}, []tail.Source{kvSource(root)}, st, Options{})
+	if sumOutput(res.Events) != 1 || res.Stale != 1 {
+		t.Fatalf("events %+v stale %d", res.Events, res.Stale)
+	}
+}
+
+func TestStatePersistence(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "sub", "state")
+	st := NewState()
+	st.Cursors["kv\x00/x"] = &tail.Cursor{Size: 10, Offset: 8, State: []byte(`{"a":1}`)}
+	st.Dedup.Observe(attribution.Event{Agent: "kv", Key: "k1", Time: t0, Usage: attribution.Usage{Output: 3}})
+	st.Dedup.Observe(attribution.Event{Agent: "kv", Key: "ancient", Time: t0.AddDate(0, -3, 0), Usage: attribution.Usage{Output: 3}})
+	if err := Save(path, st, t0, DefaultRetention); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Dedup.Len() != 1 {
+		t.Fatalf("identities = %d, want 1 (the ancient one pruned)", got.Dedup.Len())
+	}
+	if u, ok := got.Dedup.Seen("kv", "k1"); !ok || u.Output != 3 {
+		t.Fatalf("Seen = %+v %v", u, ok)
+	}
+	if c := got.Cursors["kv\x00/x"]; c == nil || c.Offset != 8 || !bytes.Equal(c.State, []byte(`{"a":1}`)) {
+		t.Fatalf("cursor = %+v", c)
+	}
+	if !got.Floor.Equal(t0.Add(-DefaultRetention)) {
+		t.Fatalf("floor = %v", got.Floor)
+	}
+
+	// Missing: empty state, no error. Damaged: empty state and an error.
+	if s, err := Load(filepath.Join(dir, "none")); err != nil || s.Dedup.Len() != 0 {
+		t.Fatalf("missing state: %v", err)
+	}
+	data, _ := os.ReadFile(path)
+	for _, bad := range [][]byte{[]byte("garbage"), data[:len(data)-5], append([]byte(stateMagic), 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff)} {
+		if err := os.WriteFile(path, bad, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		s, err := Load(path)
+		if err == nil || s == nil || s.Dedup.Len() != 0 {
+			t.Fatalf("damaged state accepted: %v", err)
+		}
+	}
+}
