@@ -63,6 +63,7 @@ func (d *Dedup) Observe(e Event) (Event, bool) {
 	prev.Usage = prev.Usage.Max(e.Usage)
 	d.seen[id] = prev
 	e.Usage = inc
+	e.Increment = true
 	return e, true
 }
 

@@ -37,6 +37,9 @@ func TestDedupObserve(t *testing.T) {
 		}
 		if isNew {
 			sum = sum.Add(got.Usage)
+			if got.Increment != (s.name == "final line with more output") {
+				t.Fatalf("%s: Increment = %v", s.name, got.Increment)
+			}
 		}
 	}
 	if want := (Usage{Input: 8, CacheRead: 200, Output: 306}); sum != want {

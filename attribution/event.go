@@ -36,6 +36,10 @@ type Event struct {
 	// LowerBound marks figures known to under-count (e.g. Claude Code output
 	// tokens before 2.1.97, which logged streaming snapshots).
 	LowerBound bool
+	// Increment is set by Dedup when the event only adds to an identity that
+	// was counted before (a streamed response that grew). Such an event adds
+	// tokens but not a request.
+	Increment bool
 }
 
 // HashSession returns the privacy-preserving session id stored in notes: a

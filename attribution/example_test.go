@@ -34,7 +34,7 @@ func Example() {
 	}
 	fmt.Println("total tokens:", note.Total.Total)
 	// Output:
-	// claude-code claude-opus-4-6: input 3, cache read 11442, cache write 15005, output 299, requests 2
+	// claude-code claude-opus-4-6: input 3, cache read 11442, cache write 15005, output 299, requests 1
 	// codex gpt-5.3-codex: input 4377, cache read 157696, cache write 0, output 293, requests 1
 	// total tokens: 189115
 }

@@ -44,7 +44,8 @@ type Row struct {
 	Session string `json:"session,omitempty"`
 	Model   string `json:"model"`
 	Usage
-	// Requests is the number of distinct events (model calls) summed.
+	// Requests is the number of distinct model calls summed (an increment of
+	// a call counted in an earlier note adds tokens, not a request).
 	Requests int64 `json:"requests"`
 	// First and Last bound the events' times (UTC, second precision).
 	First time.Time `json:"first"`
@@ -89,7 +90,9 @@ func Sum(events []Event, pricer Pricer) Note {
 			groups[k] = g
 		}
 		g.row.Usage = g.row.Usage.Add(e.Usage)
-		g.row.Requests++
+		if !e.Increment {
+			g.row.Requests++
+		}
 		if e.Time.Before(g.row.First) {
 			g.row.First = e.Time
 		}
