@@ -1,7 +1,9 @@
 package attribution
 
 import (
+	"cmp"
 	"hash/fnv"
+	"slices"
 	"time"
 )
 
@@ -13,11 +15,14 @@ import (
 // collapse to the field-wise maximum.
 //
 // Identities are kept as 64-bit hashes so that the state stays small enough to
-// persist between hook runs; see Entries, Restore and Prune.
+// persist between hook runs; see Entries, Restore and Prune. Restored entries
+// stay in a sorted slice searched in place, so restoring a large memory costs
+// no map building.
 //
 // The zero value is not usable; create one with NewDedup.
 type Dedup struct {
-	seen map[uint64]DedupEntry
+	base []DedupEntry          // restored entries, sorted by ID, never modified
+	seen map[uint64]DedupEntry // entries added or raised since; they win over base
 }
 
 // DedupEntry is what Dedup remembers of one identity.
@@ -45,13 +50,23 @@ func NewDedup() *Dedup { return &Dedup{seen: make(map[uint64]DedupEntry)} }
 
 // Observe records e and returns the event carrying only the usage not yet
 // counted for its identity, and whether anything new was added. Events with an
-// empty Key are always new.
+// empty Key are always new. An event that only raises an identity counted
+// before comes back with Increment set.
 func (d *Dedup) Observe(e Event) (Event, bool) {
 	if e.Key == "" {
 		return e, !e.Usage.IsZero()
 	}
-	id := IdentityHash(e.Agent, e.Key)
-	prev, ok := d.seen[id]
+	return d.ObserveID(IdentityHash(e.Agent, e.Key), e)
+}
+
+// ObserveID is Observe for an identity already hashed with IdentityHash
+// (callers that hash in parallel, or that do not keep the key string).
+// The id 0 means "no identity": the event is always new.
+func (d *Dedup) ObserveID(id uint64, e Event) (Event, bool) {
+	if id == 0 {
+		return e, !e.Usage.IsZero()
+	}
+	prev, ok := d.lookup(id)
 	if !ok {
 		d.seen[id] = DedupEntry{ID: id, Usage: e.Usage, Unix: e.Time.Unix()}
 		return e, true
@@ -67,29 +82,75 @@ func (d *Dedup) Observe(e Event) (Event, bool) {
 	return e, true
 }
 
+func (d *Dedup) lookup(id uint64) (DedupEntry, bool) {
+	if e, ok := d.seen[id]; ok {
+		return e, true
+	}
+	i, ok := slices.BinarySearchFunc(d.base, id, func(e DedupEntry, id uint64) int { return cmp.Compare(e.ID, id) })
+	if ok {
+		return d.base[i], true
+	}
+	return DedupEntry{}, false
+}
+
 // Seen returns the vector counted so far for an identity.
 func (d *Dedup) Seen(agent, key string) (Usage, bool) {
-	en, ok := d.seen[IdentityHash(agent, key)]
+	en, ok := d.lookup(IdentityHash(agent, key))
 	return en.Usage, ok
 }
 
 // Len returns the number of identities remembered.
-func (d *Dedup) Len() int { return len(d.seen) }
+func (d *Dedup) Len() int {
+	n := len(d.base)
+	for id := range d.seen {
+		if _, inBase := slices.BinarySearchFunc(d.base, id, func(e DedupEntry, id uint64) int { return cmp.Compare(e.ID, id) }); !inBase {
+			n++
+		}
+	}
+	return n
+}
 
-// Entries returns every remembered identity, in no particular order.
+// Entries returns every remembered identity, sorted by ID. The slice may
+// share memory with the Dedup: callers must not modify it.
 func (d *Dedup) Entries() []DedupEntry {
-	out := make([]DedupEntry, 0, len(d.seen))
+	if len(d.seen) == 0 {
+		return d.base
+	}
+	added := make([]DedupEntry, 0, len(d.seen))
 	for _, e := range d.seen {
-		out = append(out, e)
+		added = append(added, e)
+	}
+	slices.SortFunc(added, func(a, b DedupEntry) int { return cmp.Compare(a.ID, b.ID) })
+	out := make([]DedupEntry, 0, len(d.base)+len(added))
+	i, j := 0, 0
+	for i < len(d.base) || j < len(added) {
+		switch {
+		case j == len(added) || (i < len(d.base) && d.base[i].ID < added[j].ID):
+			out = append(out, d.base[i])
+			i++
+		case i == len(d.base) || added[j].ID < d.base[i].ID:
+			out = append(out, added[j])
+			j++
+		default: // same identity: the newer entry already holds the maximum
+			out = append(out, added[j])
+			i++
+			j++
+		}
 	}
 	return out
 }
 
 // Restore adds saved entries, keeping the larger vector where an identity is
-// already known.
+// already known. Restoring sorted entries into an empty Dedup keeps them as
+// they are, without building a map.
 func (d *Dedup) Restore(entries []DedupEntry) {
+	sorted := slices.IsSortedFunc(entries, func(a, b DedupEntry) int { return cmp.Compare(a.ID, b.ID) })
+	if sorted && len(d.base) == 0 && len(d.seen) == 0 {
+		d.base = entries
+		return
+	}
 	for _, e := range entries {
-		if prev, ok := d.seen[e.ID]; ok {
+		if prev, ok := d.lookup(e.ID); ok {
 			e.Usage = e.Usage.Max(prev.Usage)
 			e.Unix = min(e.Unix, prev.Unix)
 		}
@@ -102,12 +163,15 @@ func (d *Dedup) Restore(entries []DedupEntry) {
 // a forgotten identity would otherwise count again.
 func (d *Dedup) Prune(cutoff time.Time) int {
 	c := cutoff.Unix()
-	n := 0
-	for id, e := range d.seen {
-		if e.Unix < c {
-			delete(d.seen, id)
-			n++
+	all := d.Entries()
+	kept := make([]DedupEntry, 0, len(all))
+	for _, e := range all {
+		if e.Unix >= c {
+			kept = append(kept, e)
 		}
 	}
+	n := len(all) - len(kept)
+	d.base = kept
+	d.seen = make(map[uint64]DedupEntry)
 	return n
 }

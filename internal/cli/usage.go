@@ -122,19 +122,15 @@ func runUsage(env *Env, args []string) error {
 		}
 		return true
 	}
-	res := scan.Scan(context.Background(), env.Agents, sources, scan.NewState(), scan.Options{Keep: keep})
-	events := res.Events
-	if root != "" {
-		w := attribution.Window{Root: root}
-		kept := events[:0]
-		for _, e := range events {
-			if w.Contains(e) {
-				kept = append(kept, e)
-			}
+	agg := newUsageAggregate(groupKey, memoPricer(prices))
+	w := attribution.Window{Root: root}
+	each := func(e attribution.Event) {
+		if root == "" || w.Contains(e) {
+			agg.add(e)
 		}
-		events = kept
 	}
-	report := buildUsage(events, groupKey, memoPricer(prices))
+	res := scan.Scan(context.Background(), env.Agents, sources, scan.NewState(), scan.Options{Keep: keep, Each: each})
+	report := agg.report()
 	warnSkipped(env.Stderr, res, o.verbose)
 	if o.json {
 		enc := json.NewEncoder(env.Stdout)
@@ -214,59 +210,73 @@ func (m *memo) Cost(model string, u attribution.Usage) (float64, bool) {
 	return c, ok
 }
 
-func buildUsage(events []attribution.Event, group groupFunc, pricer attribution.Pricer) UsageReport {
-	type acc struct {
-		row      UsageRow
-		cost     float64
-		unpriced bool
+// usageAggregate sums events into rows as they stream out of a scan.
+type usageAggregate struct {
+	group  groupFunc
+	pricer attribution.Pricer
+	rows   map[[3]string]*usageAcc
+	total  usageAcc
+}
+
+type usageAcc struct {
+	row      UsageRow
+	cost     float64
+	unpriced bool
+}
+
+func newUsageAggregate(group groupFunc, pricer attribution.Pricer) *usageAggregate {
+	return &usageAggregate{group: group, pricer: pricer, rows: map[[3]string]*usageAcc{}}
+}
+
+func (a *usageAcc) add(e attribution.Event, cost float64, priced bool) {
+	f := &a.row.UsageFigures
+	f.Input += e.Usage.Input
+	f.Output += e.Usage.Output
+	f.CacheRead += e.Usage.CacheRead
+	f.CacheWrite += e.Usage.CacheWrite
+	f.Reasoning += e.Usage.Reasoning
+	f.Total += e.Usage.Total()
+	if !e.Increment {
+		f.Requests++
 	}
-	rows := map[[3]string]*acc{}
-	var total acc
-	add := func(a *acc, e attribution.Event, c float64, ok bool) {
-		f := &a.row.UsageFigures
-		f.Input += e.Usage.Input
-		f.Output += e.Usage.Output
-		f.CacheRead += e.Usage.CacheRead
-		f.CacheWrite += e.Usage.CacheWrite
-		f.Reasoning += e.Usage.Reasoning
-		f.Total += e.Usage.Total()
-		if !e.Increment {
-			f.Requests++
-		}
-		f.Estimated = f.Estimated || e.Estimated
-		f.LowerBound = f.LowerBound || e.LowerBound
-		a.cost += c
-		a.unpriced = a.unpriced || !ok
+	f.Estimated = f.Estimated || e.Estimated
+	f.LowerBound = f.LowerBound || e.LowerBound
+	a.cost += cost
+	a.unpriced = a.unpriced || !priced
+}
+
+func (a *usageAcc) figures() UsageFigures {
+	if !a.unpriced && a.row.Total > 0 {
+		c := roundCents(a.cost)
+		a.row.CostUSD = &c
 	}
-	for _, e := range events {
-		key, byAgent, byModel := group(e)
-		k := [3]string{key, "", ""}
-		if byAgent {
-			k[1] = e.Agent
-		}
-		if byModel {
-			k[2] = e.Model
-		}
-		a := rows[k]
-		if a == nil {
-			a = &acc{row: UsageRow{Key: key, Agent: k[1], Model: k[2]}}
-			rows[k] = a
-		}
-		c, ok := pricer.Cost(e.Model, e.Usage)
-		add(a, e, c, ok)
-		add(&total, e, c, ok)
+	return a.row.UsageFigures
+}
+
+func (u *usageAggregate) add(e attribution.Event) {
+	key, byAgent, byModel := u.group(e)
+	k := [3]string{key, "", ""}
+	if byAgent {
+		k[1] = e.Agent
 	}
-	finish := func(a *acc) UsageFigures {
-		if !a.unpriced && a.row.Requests > 0 {
-			c := roundCents(a.cost)
-			a.row.CostUSD = &c
-		}
-		return a.row.UsageFigures
+	if byModel {
+		k[2] = e.Model
 	}
+	acc := u.rows[k]
+	if acc == nil {
+		acc = &usageAcc{row: UsageRow{Key: key, Agent: k[1], Model: k[2]}}
+		u.rows[k] = acc
+	}
+	c, ok := u.pricer.Cost(e.Model, e.Usage)
+	acc.add(e, c, ok)
+	u.total.add(e, c, ok)
+}
+
+func (u *usageAggregate) report() UsageReport {
 	rep := UsageReport{Rows: []UsageRow{}}
-	for _, a := range rows {
-		a.row.UsageFigures = finish(a)
-		rep.Rows = append(rep.Rows, a.row)
+	for _, acc := range u.rows {
+		acc.row.UsageFigures = acc.figures()
+		rep.Rows = append(rep.Rows, acc.row)
 	}
 	sort.Slice(rep.Rows, func(i, j int) bool {
 		a, b := rep.Rows[i], rep.Rows[j]
@@ -278,8 +288,8 @@ func buildUsage(events []attribution.Event, group groupFunc, pricer attribution.
 		}
 		return a.Model < b.Model
 	})
-	rep.Totals = finish(&total)
-	if total.row.Requests == 0 {
+	rep.Totals = u.total.figures()
+	if u.total.row.Total == 0 {
 		zero := 0.0
 		rep.Totals.CostUSD = &zero
 	}

@@ -1,6 +1,7 @@
 package scan
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -8,7 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -39,11 +40,16 @@ type Options struct {
 	Workers int
 	// Keep, when set, filters events before de-duplication (e.g. by time).
 	Keep func(attribution.Event) bool
+	// Each, when set, receives every new event in time order instead of
+	// Result.Events, so that a caller that only aggregates holds no events.
+	Each func(attribution.Event)
 }
 
 // Result is what a scan found.
 type Result struct {
-	// Events are the new usage events, de-duplicated, sorted by time.
+	// Events are the new usage events, de-duplicated, sorted by time (unless
+	// Options.Each consumed them). Their Key is empty: identities were
+	// consumed by the de-duplication, which keeps them as hashes.
 	Events []attribution.Event
 	// Stats are per agent.
 	Stats map[string]*tail.Stats
@@ -61,9 +67,10 @@ const (
 )
 
 type job struct {
-	src  *tail.Source
-	path string
-	cur  *tail.Cursor
+	src   *tail.Source
+	path  string
+	cur   *tail.Cursor
+	index int // position in walk order
 }
 
 // Scan reads the sources' logs into st and returns the new events.
@@ -75,14 +82,67 @@ func Scan(ctx context.Context, env tail.Env, sources []tail.Source, st *State, o
 	if st.Dedup == nil {
 		st.Dedup = attribution.NewDedup()
 	}
-	var jobs []job
+	workers := opt.Workers
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	workers = min(workers, 64)
+
+	// Workers read files while the walk is still finding them. Each file's
+	// events go to their own slice of compact records, placed by the file's
+	// walk index, so that the merge below is deterministic whatever order the
+	// workers finish in, and memory stays proportional to the number of model
+	// calls, not log bytes.
+	type done struct {
+		index int
+		recs  []record
+	}
+	type out struct {
+		stats    map[string]*tail.Stats
+		problems []string
+		metas    metaTable
+		done     []done
+	}
+	outs := make([]out, workers)
+	ch := make(chan job, 256)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			o := &outs[w]
+			o.stats = map[string]*tail.Stats{}
+			o.metas = newMetaTable(w)
+			for j := range ch {
+				s := o.stats[j.src.Agent]
+				if s == nil {
+					s = &tail.Stats{}
+					o.stats[j.src.Agent] = s
+				}
+				var recs []record
+				emit := func(e attribution.Event) {
+					if opt.Keep == nil || opt.Keep(e) {
+						recs = append(recs, o.metas.compact(e))
+					}
+				}
+				if err := tail.ReadFile(*j.src, j.path, j.cur, emit, s); err != nil && len(o.problems) < maxProblems {
+					o.problems = append(o.problems, fmt.Sprintf("%s: %v", j.src.Agent, err))
+				}
+				if len(recs) > 0 {
+					o.done = append(o.done, done{j.index, recs})
+				}
+			}
+		}()
+	}
+
+	files := 0
 	visited := map[string]bool{}
 	for i := range sources {
 		src := &sources[i]
 		res.Stats[src.Agent] = &tail.Stats{}
 		seenRoot := map[string]bool{}
 		for _, root := range src.Roots(env) {
-			if root == "" {
+			if root == "" || ctx.Err() != nil {
 				continue
 			}
 			real, err := filepath.EvalSymlinks(root)
@@ -105,77 +165,62 @@ func Scan(ctx context.Context, env tail.Env, sources []tail.Source, st *State, o
 					cur = &tail.Cursor{}
 					st.Cursors[key] = cur
 				}
-				jobs = append(jobs, job{src: src, path: path, cur: cur})
+				ch <- job{src: src, path: path, cur: cur, index: files}
+				files++
 			}, &res)
 		}
 	}
-
-	forgetVanished(st, sources, visited)
-
-	workers := opt.Workers
-	if workers <= 0 {
-		workers = runtime.NumCPU()
-	}
-	type out struct {
-		events   []attribution.Event
-		stats    map[string]*tail.Stats
-		problems []string
-	}
-	outs := make([]out, workers)
-	ch := make(chan job)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			o := &outs[w]
-			o.stats = map[string]*tail.Stats{}
-			for j := range ch {
-				s := o.stats[j.src.Agent]
-				if s == nil {
-					s = &tail.Stats{}
-					o.stats[j.src.Agent] = s
-				}
-				emit := func(e attribution.Event) {
-					if opt.Keep == nil || opt.Keep(e) {
-						o.events = append(o.events, e)
-					}
-				}
-				if err := tail.ReadFile(*j.src, j.path, j.cur, emit, s); err != nil && len(o.problems) < maxProblems {
-					o.problems = append(o.problems, fmt.Sprintf("%s: %v", j.src.Agent, err))
-				}
-			}
-		}()
-	}
-	for _, j := range jobs {
-		if ctx.Err() != nil {
-			break
-		}
-		ch <- j
-	}
 	close(ch)
 	wg.Wait()
+	forgetVanished(st, sources, visited)
 
-	var all []attribution.Event
+	perJob := make([][]record, files)
 	for _, o := range outs {
-		all = append(all, o.events...)
+		for _, d := range o.done {
+			perJob[d.index] = d.recs
+		}
+	}
+	metas := make([]metaTable, workers)
+	for w, o := range outs {
 		for a, s := range o.stats {
 			res.Stats[a].Add(*s)
 		}
 		for _, p := range o.problems {
 			res.problem(p)
 		}
+		metas[w] = o.metas
 	}
-	// Earliest sighting first, so a streamed response's increases land on
-	// the lines that carried them.
-	sort.SliceStable(all, func(i, j int) bool { return all[i].Time.Before(all[j].Time) })
-	events := all[:0]
-	for _, e := range all {
-		if !st.Floor.IsZero() && e.Time.Before(st.Floor) {
+	n := 0
+	for _, recs := range perJob {
+		n += len(recs)
+	}
+	// Earliest sighting first (ties in walk order), so a streamed response's
+	// increases land on the lines that carried them and copies in later files
+	// add nothing.
+	order := make([]*record, 0, n)
+	for i := range perJob {
+		for k := range perJob[i] {
+			order = append(order, &perJob[i][k])
+		}
+	}
+	slices.SortStableFunc(order, func(a, b *record) int { return cmp.Compare(a.nanos, b.nanos) })
+	floor := int64(0)
+	if !st.Floor.IsZero() {
+		floor = st.Floor.UnixNano()
+	}
+	var events []attribution.Event
+	for _, r := range order {
+		if floor != 0 && r.nanos < floor {
 			res.Stale++
 			continue
 		}
-		if d, ok := st.Dedup.Observe(e); ok {
+		d, ok := st.Dedup.ObserveID(r.id, expand(r, metas))
+		if !ok {
+			continue
+		}
+		if opt.Each != nil {
+			opt.Each(d)
+		} else {
 			events = append(events, d)
 		}
 	}
@@ -193,23 +238,25 @@ func (r *Result) problem(p string) {
 // symbolic links to directories once each (so link loops terminate) and
 // reporting unreadable directories as problems.
 func walk(root string, src *tail.Source, fn func(path string), res *Result) {
+	// Directories reached through symbolic links are remembered by device
+	// and inode, so that a link loop is walked once.
 	visited := map[[2]uint64]bool{}
+	firstVisit := func(fi os.FileInfo) bool {
+		id, ok := dirID(fi)
+		if !ok {
+			return true
+		}
+		if visited[id] {
+			return false
+		}
+		visited[id] = true
+		return true
+	}
 	var visit func(dir, rel string, depth int)
 	visit = func(dir, rel string, depth int) {
 		if depth > maxDepth {
 			res.problem(fmt.Sprintf("%s: %s: deeper than %d directories, not read", src.Agent, dir, maxDepth))
 			return
-		}
-		fi, err := os.Stat(dir)
-		if err != nil {
-			res.problem(fmt.Sprintf("%s: %v", src.Agent, err))
-			return
-		}
-		if id, ok := dirID(fi); ok {
-			if visited[id] {
-				return
-			}
-			visited[id] = true
 		}
 		entries, err := os.ReadDir(dir)
 		if err != nil {
@@ -229,6 +276,9 @@ func walk(root string, src *tail.Source, fn func(path string), res *Result) {
 					continue // dangling link
 				}
 				t = target.Mode().Type()
+				if t.IsDir() && !firstVisit(target) {
+					continue // a link back into a tree already walked
+				}
 			}
 			switch {
 			case t.IsDir():
@@ -237,6 +287,9 @@ func walk(root string, src *tail.Source, fn func(path string), res *Result) {
 				fn(path)
 			}
 		}
+	}
+	if fi, err := os.Stat(root); err == nil {
+		firstVisit(fi)
 	}
 	visit(root, "", 0)
 }

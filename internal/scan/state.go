@@ -1,15 +1,14 @@
 package scan
 
 import (
-	"bufio"
+	"bytes"
+	"cmp"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"time"
 
 	"github.com/tokenyield/tokenyield/attribution"
@@ -18,88 +17,141 @@ import (
 
 // Retention and size bounds of a persisted State.
 const (
-	// DefaultRetention is how long identities are remembered. Agents keep
-	// history about as long (Claude Code deletes transcripts after 30 days).
-	DefaultRetention = 35 * 24 * time.Hour
+	// DefaultRetention is how long identities are remembered. Events older
+	// than that are ignored altogether (see State.Floor), which is safe
+	// because the commit hook never attributes usage older than its horizon
+	// (24 hours by default); a week also covers a session resumed days later
+	// that copies its history into a new file.
+	DefaultRetention = 7 * 24 * time.Hour
 	// MaxIdentities caps the de-dup memory; the oldest are forgotten first.
 	MaxIdentities = 2_000_000
 )
 
 const (
-	stateMagic = "tokenyield-scan-state v1\n"
+	stateMagic = "tokenyield-scan-state v2\n"
 	entrySize  = 8 + 8 + 5*8
-	maxHeader  = 256 << 20
+	maxField   = 64 << 20
 )
-
-type header struct {
-	Floor   time.Time               `json:"floor"`
-	Cursors map[string]*tail.Cursor `json:"cursors"`
-}
 
 // Load reads a state saved by Save. A missing file gives an empty state; a
 // damaged one gives an empty state and an error saying so, so callers can
 // start over safely.
+//
+// The state file is binary so that the hook loads it in a few milliseconds:
+//
+//	magic
+//	floor (uvarint Unix nanoseconds, 0 = none)
+//	cursor count, then per cursor: key, dev, ino, size, mod, offset, prefix
+//	length, prefix hash, parser state (strings and byte slices length-prefixed)
+//	identity count, then fixed 56-byte little-endian entries sorted by ID
 func Load(path string) (*State, error) {
-	f, err := os.Open(path)
+	data, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return NewState(), nil
 	}
 	if err != nil {
-		return NewState(), fmt.Errorf("open scan state: %w", err)
+		return NewState(), fmt.Errorf("read scan state: %w", err)
 	}
-	defer f.Close()
-	st, err := decode(bufio.NewReaderSize(f, 1<<20))
+	st, err := decode(data)
 	if err != nil {
 		return NewState(), fmt.Errorf("scan state %s is damaged, starting over: %w", path, err)
 	}
 	return st, nil
 }
 
-func decode(r io.Reader) (*State, error) {
-	magic := make([]byte, len(stateMagic))
-	if _, err := io.ReadFull(r, magic); err != nil || string(magic) != stateMagic {
+// decoder reads the state's fields, remembering the first error.
+type decoder struct {
+	b   []byte
+	err error
+}
+
+func (d *decoder) uvarint() uint64 {
+	if d.err != nil {
+		return 0
+	}
+	v, n := binary.Uvarint(d.b)
+	if n <= 0 {
+		d.err = errors.New("truncated number")
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *decoder) varint() int64 {
+	if d.err != nil {
+		return 0
+	}
+	v, n := binary.Varint(d.b)
+	if n <= 0 {
+		d.err = errors.New("truncated number")
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *decoder) bytes() []byte {
+	n := d.uvarint()
+	if d.err != nil {
+		return nil
+	}
+	if n > maxField || n > uint64(len(d.b)) {
+		d.err = errors.New("truncated field")
+		return nil
+	}
+	v := d.b[:n:n]
+	d.b = d.b[n:]
+	return v
+}
+
+func decode(data []byte) (*State, error) {
+	if !bytes.HasPrefix(data, []byte(stateMagic)) {
 		return nil, errors.New("not a scan state file")
 	}
-	var n uint64
-	if err := binary.Read(r, binary.LittleEndian, &n); err != nil || n > maxHeader {
-		return nil, errors.New("bad header length")
+	d := &decoder{b: data[len(stateMagic):]}
+	st := NewState()
+	if floor := d.varint(); floor != 0 {
+		st.Floor = time.Unix(0, floor)
 	}
-	hb := make([]byte, n)
-	if _, err := io.ReadFull(r, hb); err != nil {
-		return nil, fmt.Errorf("header: %w", err)
+	nc := d.uvarint()
+	if nc > uint64(len(d.b)) {
+		return nil, errors.New("bad cursor count")
 	}
-	var h header
-	if err := json.Unmarshal(hb, &h); err != nil {
-		return nil, fmt.Errorf("header: %w", err)
+	st.Cursors = make(map[string]*tail.Cursor, nc)
+	for range nc {
+		key := string(d.bytes())
+		c := &tail.Cursor{
+			Dev: d.uvarint(), Ino: d.uvarint(), Size: d.varint(), ModNano: d.varint(), Offset: d.varint(),
+			PrefixLen: int(d.uvarint()), PrefixHash: d.uvarint(), //nolint:gosec // bounded by prefixBytes when written
+		}
+		if state := d.bytes(); len(state) > 0 {
+			c.State = state
+		}
+		st.Cursors[key] = c
 	}
-	var count uint64
-	if err := binary.Read(r, binary.LittleEndian, &count); err != nil || count > MaxIdentities {
-		return nil, errors.New("bad identity count")
+	count := d.uvarint()
+	if d.err != nil {
+		return nil, d.err
 	}
-	buf := make([]byte, int(count)*entrySize)
-	if _, err := io.ReadFull(r, buf); err != nil {
-		return nil, fmt.Errorf("identities: %w", err)
+	if count > MaxIdentities || uint64(len(d.b)) != count*entrySize {
+		return nil, errors.New("bad identity table")
 	}
 	entries := make([]attribution.DedupEntry, count)
 	le := binary.LittleEndian
 	for i := range entries {
-		b := buf[i*entrySize:]
+		b := d.b[i*entrySize:]
 		entries[i] = attribution.DedupEntry{
 			ID:   le.Uint64(b[0:]),
-			Unix: int64(le.Uint64(b[8:])),
+			Unix: int64(le.Uint64(b[8:])), //nolint:gosec // round-trips the int64 written by Save
 			Usage: attribution.Usage{
-				Input:      int64(le.Uint64(b[16:])),
-				CacheRead:  int64(le.Uint64(b[24:])),
-				CacheWrite: int64(le.Uint64(b[32:])),
-				Output:     int64(le.Uint64(b[40:])),
-				Reasoning:  int64(le.Uint64(b[48:])),
+				Input:      int64(le.Uint64(b[16:])), //nolint:gosec // as above
+				CacheRead:  int64(le.Uint64(b[24:])), //nolint:gosec // as above
+				CacheWrite: int64(le.Uint64(b[32:])), //nolint:gosec // as above
+				Output:     int64(le.Uint64(b[40:])), //nolint:gosec // as above
+				Reasoning:  int64(le.Uint64(b[48:])), //nolint:gosec // as above
 			},
 		}
-	}
-	st := NewState()
-	st.Floor = h.Floor
-	if h.Cursors != nil {
-		st.Cursors = h.Cursors
 	}
 	st.Dedup.Restore(entries)
 	return st, nil
@@ -116,28 +168,54 @@ func Save(path string, st *State, now time.Time, retention time.Duration) error 
 	st.Dedup.Prune(st.Floor)
 	entries := st.Dedup.Entries()
 	if len(entries) > MaxIdentities {
-		sort.Slice(entries, func(i, j int) bool { return entries[i].Unix > entries[j].Unix })
-		st.Floor = time.Unix(entries[MaxIdentities-1].Unix, 0)
+		newest := slices.Clone(entries)
+		slices.SortFunc(newest, func(a, b attribution.DedupEntry) int { return cmp.Compare(b.Unix, a.Unix) })
+		st.Floor = time.Unix(newest[MaxIdentities-1].Unix, 0)
 		st.Dedup.Prune(st.Floor)
 		entries = st.Dedup.Entries()
 	}
-	hb, err := json.Marshal(header{Floor: st.Floor, Cursors: st.Cursors})
-	if err != nil {
-		return fmt.Errorf("encode scan state: %w", err)
-	}
-	buf := make([]byte, 0, len(stateMagic)+16+len(hb)+len(entries)*entrySize)
-	le := binary.LittleEndian
+	buf := make([]byte, 0, len(stateMagic)+64*len(st.Cursors)+len(entries)*entrySize+64)
 	buf = append(buf, stateMagic...)
-	buf = le.AppendUint64(buf, uint64(len(hb)))
-	buf = append(buf, hb...)
-	buf = le.AppendUint64(buf, uint64(len(entries)))
+	var floorNano int64
+	if !st.Floor.IsZero() {
+		floorNano = st.Floor.UnixNano()
+	}
+	buf = binary.AppendVarint(buf, floorNano)
+	keys := make([]string, 0, len(st.Cursors))
+	for k := range st.Cursors {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	buf = binary.AppendUvarint(buf, uint64(len(keys)))
+	for _, k := range keys {
+		c := st.Cursors[k]
+		buf = binary.AppendUvarint(buf, uint64(len(k)))
+		buf = append(buf, k...)
+		buf = binary.AppendUvarint(buf, c.Dev)
+		buf = binary.AppendUvarint(buf, c.Ino)
+		buf = binary.AppendVarint(buf, c.Size)
+		buf = binary.AppendVarint(buf, c.ModNano)
+		buf = binary.AppendVarint(buf, c.Offset)
+		buf = binary.AppendUvarint(buf, uint64(c.PrefixLen)) //nolint:gosec // never negative
+		buf = binary.AppendUvarint(buf, c.PrefixHash)
+		buf = binary.AppendUvarint(buf, uint64(len(c.State)))
+		buf = append(buf, c.State...)
+	}
+	le := binary.LittleEndian
+	buf = binary.AppendUvarint(buf, uint64(len(entries)))
 	for _, e := range entries {
 		buf = le.AppendUint64(buf, e.ID)
-		buf = le.AppendUint64(buf, uint64(e.Unix))
+		buf = le.AppendUint64(buf, uint64(e.Unix)) //nolint:gosec // stored as bits, read back as int64
 		for _, v := range [...]int64{e.Usage.Input, e.Usage.CacheRead, e.Usage.CacheWrite, e.Usage.Output, e.Usage.Reasoning} {
-			buf = le.AppendUint64(buf, uint64(v))
+			buf = le.AppendUint64(buf, uint64(v)) //nolint:gosec // as above
 		}
 	}
+	return writeAtomic(path, buf)
+}
+
+// writeAtomic replaces path with data through a temporary file and a rename,
+// so a crash leaves either the old or the new state, never a torn one.
+func writeAtomic(path string, data []byte) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return fmt.Errorf("save scan state: %w", err)
 	}
@@ -146,8 +224,8 @@ func Save(path string, st *State, now time.Time, retention time.Duration) error 
 		return fmt.Errorf("save scan state: %w", err)
 	}
 	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(buf); err != nil {
-		tmp.Close()
+	if _, err := tmp.Write(data); err != nil {
+		_ = tmp.Close()
 		return fmt.Errorf("save scan state: %w", err)
 	}
 	if err := tmp.Close(); err != nil {
