@@ -2,7 +2,6 @@ package attribution
 
 import (
 	"cmp"
-	"hash/fnv"
 	"slices"
 	"time"
 )
@@ -38,11 +37,16 @@ type DedupEntry struct {
 // IdentityHash returns the 64-bit identity of an agent's event key
 // (FNV-1a; stable across versions and machines).
 func IdentityHash(agent, key string) uint64 {
-	h := fnv.New64a()
-	_, _ = h.Write([]byte(agent))
-	_, _ = h.Write([]byte{0})
-	_, _ = h.Write([]byte(key))
-	return h.Sum64()
+	const prime = 1099511628211
+	h := uint64(14695981039346656037) // FNV-1a offset basis
+	for i := 0; i < len(agent); i++ {
+		h = (h ^ uint64(agent[i])) * prime
+	}
+	h *= prime // the 0 separator: h ^ 0 == h
+	for i := 0; i < len(key); i++ {
+		h = (h ^ uint64(key[i])) * prime
+	}
+	return h
 }
 
 // NewDedup returns an empty Dedup.

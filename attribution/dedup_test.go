@@ -1,6 +1,7 @@
 package attribution
 
 import (
+	"hash/fnv"
 	"testing"
 	"time"
 )
@@ -69,5 +70,15 @@ func TestDedupPersistence(t *testing.T) {
 	restored.Restore([]DedupEntry{{ID: IdentityHash("a", "new"), Usage: Usage{Output: 3}, Unix: recent.Unix()}})
 	if u, _ := restored.Seen("a", "new"); u.Output != 7 {
 		t.Fatalf("Restore lowered a vector to %d", u.Output)
+	}
+}
+
+func TestIdentityHashIsFNV1a(t *testing.T) {
+	for _, c := range [][2]string{{"claude-code", "m:msg_01"}, {"", ""}, {"codex", "t:123:456"}} {
+		h := fnv.New64a()
+		_, _ = h.Write([]byte(c[0] + "\x00" + c[1]))
+		if got := IdentityHash(c[0], c[1]); got != h.Sum64() {
+			t.Errorf("IdentityHash(%q, %q) = %x, want FNV-1a %x", c[0], c[1], got, h.Sum64())
+		}
 	}
 }

@@ -122,14 +122,14 @@ func runUsage(env *Env, args []string) error {
 		}
 		return true
 	}
-	agg := newUsageAggregate(groupKey, memoPricer(prices))
+	agg := newUsageAggregate(groupKey, prices.Memo())
 	w := attribution.Window{Root: root}
 	each := func(e attribution.Event) {
 		if root == "" || w.Contains(e) {
 			agg.add(e)
 		}
 	}
-	res := scan.Scan(context.Background(), env.Agents, sources, scan.NewState(), scan.Options{Keep: keep, Each: each})
+	res := scan.Scan(context.Background(), env.Agents, sources, scan.NewState(), scan.Options{Keep: keep, Each: each, WalkOrder: true})
 	report := agg.report()
 	warnSkipped(env.Stderr, res, o.verbose)
 	if o.json {
@@ -148,8 +148,18 @@ type groupFunc func(e attribution.Event) (key string, byAgent, byModel bool)
 func grouping(by string, loc *time.Location) (groupFunc, error) {
 	switch by {
 	case "day":
+		// Events arrive mostly in order: remember the last day's bounds
+		// instead of formatting every event's date.
+		var from, to time.Time
+		var day string
 		return func(e attribution.Event) (string, bool, bool) {
-			return e.Time.In(loc).Format("2006-01-02"), true, true
+			if e.Time.Before(from) || !e.Time.Before(to) {
+				t := e.Time.In(loc)
+				from = time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc)
+				to = from.AddDate(0, 0, 1)
+				day = from.Format("2006-01-02")
+			}
+			return day, true, true
 		}, nil
 	case "session":
 		return func(e attribution.Event) (string, bool, bool) { return e.Session, true, true }, nil
@@ -187,27 +197,6 @@ func repoRoot(dir string) string {
 		}
 		d = parent
 	}
-}
-
-// memoPricer caches per-model lookups, since one scan prices every event.
-func memoPricer(t *pricing.Table) attribution.Pricer {
-	return &memo{t: t, unknown: map[string]bool{}}
-}
-
-type memo struct {
-	t       *pricing.Table
-	unknown map[string]bool
-}
-
-func (m *memo) Cost(model string, u attribution.Usage) (float64, bool) {
-	if m.unknown[model] {
-		return 0, false
-	}
-	c, ok := m.t.Cost(model, u)
-	if !ok {
-		m.unknown[model] = true
-	}
-	return c, ok
 }
 
 // usageAggregate sums events into rows as they stream out of a scan.

@@ -476,3 +476,32 @@ func (p Price) cost(u attribution.Usage) float64 {
 		field(u.Output, p.Output, tier.Output)
 	return perMillion / 1e6
 }
+
+// Memo returns a Pricer that resolves each model name once and then reuses
+// the price, for callers that price many events (a scan prices every call).
+// It is not safe for concurrent use.
+func (t *Table) Memo() attribution.Pricer {
+	return &memo{t: t, prices: map[string]memoPrice{}}
+}
+
+type memoPrice struct {
+	p  Price
+	ok bool
+}
+
+type memo struct {
+	t      *Table
+	prices map[string]memoPrice
+}
+
+func (m *memo) Cost(model string, u attribution.Usage) (float64, bool) {
+	mp, seen := m.prices[model]
+	if !seen {
+		mp.p, _, mp.ok = m.t.Lookup(model)
+		m.prices[model] = mp
+	}
+	if !mp.ok || u.Input < 0 || u.CacheRead < 0 || u.CacheWrite < 0 || u.Output < 0 {
+		return 0, false
+	}
+	return mp.p.cost(u), true
+}

@@ -636,3 +636,19 @@ func TestFromLiteLLMRules(t *testing.T) {
 		t.Error("string price accepted")
 	}
 }
+
+func TestMemoAgreesWithCost(t *testing.T) {
+	tab := Default()
+	m := tab.Memo()
+	u := attribution.Usage{Input: 250_000, CacheRead: 1_000, CacheWrite: 300_000, Output: 5_000}
+	for _, model := range []string{"claude-sonnet-4-5", "gpt-5.3-codex", "gemini-2.5-pro", "no-such-model", "claude-sonnet-4-5"} {
+		want, wantOK := tab.Cost(model, u)
+		got, gotOK := m.Cost(model, u)
+		if got != want || gotOK != wantOK {
+			t.Errorf("%s: memo %v %v, direct %v %v", model, got, gotOK, want, wantOK)
+		}
+	}
+	if _, ok := m.Cost("claude-sonnet-4-5", attribution.Usage{Input: -1}); ok {
+		t.Error("negative usage priced")
+	}
+}

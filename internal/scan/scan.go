@@ -43,6 +43,12 @@ type Options struct {
 	// Each, when set, receives every new event in time order instead of
 	// Result.Events, so that a caller that only aggregates holds no events.
 	Each func(attribution.Event)
+	// WalkOrder de-duplicates file by file in walk order, while later files
+	// are still being parsed, instead of sorting every event by time first.
+	// Totals are the same (an identity's largest vector is counted once
+	// either way); only which sighting of a streamed response carries its
+	// increase can differ. For whole-history reports.
+	WalkOrder bool
 }
 
 // Result is what a scan found.
@@ -105,6 +111,24 @@ func Scan(ctx context.Context, env tail.Env, sources []tail.Source, st *State, o
 	}
 	outs := make([]out, workers)
 	ch := make(chan job, 256)
+	var (
+		ordered  *orderedSink
+		batches  chan batch
+		sinkDone = make(chan struct{})
+	)
+	if opt.WalkOrder {
+		ordered = &orderedSink{st: st, each: opt.Each, pending: map[int]batch{}}
+		if !st.Floor.IsZero() {
+			ordered.floor = st.Floor.UnixNano()
+		}
+		batches = make(chan batch, 64)
+		go func() {
+			defer close(sinkDone)
+			for b := range batches {
+				ordered.add(b)
+			}
+		}()
+	}
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Add(1)
@@ -120,15 +144,23 @@ func Scan(ctx context.Context, env tail.Env, sources []tail.Source, st *State, o
 					o.stats[j.src.Agent] = s
 				}
 				var recs []record
+				var b batch
 				emit := func(e attribution.Event) {
-					if opt.Keep == nil || opt.Keep(e) {
+					switch {
+					case opt.Keep != nil && !opt.Keep(e):
+					case ordered != nil:
+						b.add(e)
+					default:
 						recs = append(recs, o.metas.compact(e))
 					}
 				}
 				if err := tail.ReadFile(*j.src, j.path, j.cur, emit, s); err != nil && len(o.problems) < maxProblems {
 					o.problems = append(o.problems, fmt.Sprintf("%s: %v", j.src.Agent, err))
 				}
-				if len(recs) > 0 {
+				if ordered != nil {
+					b.index = j.index
+					batches <- b
+				} else if len(recs) > 0 {
 					o.done = append(o.done, done{j.index, recs})
 				}
 			}
@@ -173,6 +205,10 @@ func Scan(ctx context.Context, env tail.Env, sources []tail.Source, st *State, o
 	close(ch)
 	wg.Wait()
 	forgetVanished(st, sources, visited)
+	if ordered != nil {
+		close(batches)
+		<-sinkDone
+	}
 
 	perJob := make([][]record, files)
 	for _, o := range outs {
@@ -209,6 +245,10 @@ func Scan(ctx context.Context, env tail.Env, sources []tail.Source, st *State, o
 		floor = st.Floor.UnixNano()
 	}
 	var events []attribution.Event
+	if ordered != nil {
+		res.Events, res.Stale = ordered.events, ordered.stale
+		return res
+	}
 	for _, r := range order {
 		if floor != 0 && r.nanos < floor {
 			res.Stale++
@@ -305,6 +345,61 @@ func forgetVanished(st *State, sources []tail.Source, visited map[string]bool) {
 		agent, _, _ := strings.Cut(key, "\x00")
 		if agents[agent] && !visited[key] {
 			delete(st.Cursors, key)
+		}
+	}
+}
+
+// batch is one file's records, in walk-order mode, with its own metas.
+type batch struct {
+	index int
+	recs  []record
+	metas metaTable
+}
+
+func (b *batch) add(e attribution.Event) {
+	if b.metas.index == nil {
+		b.metas = newMetaTable(0)
+	}
+	b.recs = append(b.recs, b.metas.compact(e))
+}
+
+// orderedSink de-duplicates batches in walk order as they arrive, holding
+// back those that finished before an earlier file.
+type orderedSink struct {
+	st      *State
+	each    func(attribution.Event)
+	pending map[int]batch
+	next    int
+	events  []attribution.Event
+	stale   int64
+	floor   int64 // State.Floor in Unix nanoseconds, 0 = none
+}
+
+func (o *orderedSink) add(b batch) {
+	o.pending[b.index] = b
+	for {
+		nb, ok := o.pending[o.next]
+		if !ok {
+			return
+		}
+		delete(o.pending, o.next)
+		o.next++
+		tables := []metaTable{nb.metas}
+		for i := range nb.recs {
+			r := &nb.recs[i]
+			if o.floor != 0 && r.nanos < o.floor {
+				o.stale++
+				continue
+			}
+			d, ok := o.st.Dedup.ObserveID(r.id, expand(r, tables))
+			if !ok {
+				continue
+			}
+			if o.each != nil {
+				o.each(d)
+			} else {
+				o.events = append(o.events, d)
+			}
 		}
 	}
 }

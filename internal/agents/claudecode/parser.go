@@ -19,6 +19,21 @@ var usageMarker = []byte(`"usage"`)
 // bytes.Contains but about three times faster on transcripts: it searches for
 // the marker's rare 'g' rather than for '"', which is everywhere in JSON.
 func hasUsageMarker(line []byte) bool {
+	// In Claude Code's own field order message.usage sits near the end of an
+	// assistant line, after the (large) content: look there first.
+	if len(line) > tailWindow {
+		if bytes.Contains(line[len(line)-tailWindow:], usageMarker) {
+			return true
+		}
+		line = line[:len(line)-tailWindow+len(usageMarker)-1]
+	}
+	return hasUsageMarkerForward(line)
+}
+
+// tailWindow is how much of a line's end hasUsageMarker searches first.
+const tailWindow = 512
+
+func hasUsageMarkerForward(line []byte) bool {
 	const g = 4 // index of 'g' in usageMarker
 	for i := g; i < len(line); {
 		j := bytes.IndexByte(line[i:], 'g')

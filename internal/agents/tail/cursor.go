@@ -7,6 +7,7 @@ import (
 	"hash/fnv"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 	"sync"
 
@@ -154,28 +155,125 @@ func ReadFile(src Source, path string, cur *Cursor, emit func(attribution.Event)
 		return fmt.Errorf("parser for %s: %w", path, err)
 	}
 	counting := func(e attribution.Event) { st.Events++; emit(e) }
+	if !compressed && size-start >= mmapMin && size-start <= mmapMax {
+		if end, ok := scanMappedFile(f, start, size, p, counting, st); ok {
+			return finish(path, cur, p, dev, ino, size, mod, end, head, compressed, start, st, f)
+		}
+	}
+	var capture *headCapture
+	if head == nil && start == 0 {
+		// A read from the start sees the prefix anyway: keep it.
+		capture = &headCapture{r: r}
+		r = capture
+	}
 	end, err := scanLines(r, start, p, counting, st)
 	if err != nil {
 		st.Errors++
 		return fmt.Errorf("read %s: %w", path, err)
 	}
+	if capture != nil {
+		head = capture.head
+	}
+	return finish(path, cur, p, dev, ino, size, mod, end, head, compressed, start, st, nil)
+}
+
+// finish records a completed read in cur: where it stopped, the parser's
+// state and a fingerprint of the file's start as it is now.
+func finish(path string, cur *Cursor, p Parser, dev, ino uint64, size, mod, end int64, head []byte, compressed bool, start int64, st *Stats, mapped *os.File) error {
 	st.Read++
 	newState, err := p.State()
 	if err != nil {
 		return fmt.Errorf("parser state for %s: %w", path, err)
 	}
-	// Fingerprint the start of the file as it is now.
-	if len(head) < prefixBytes {
-		head, err = readHead(path, compressed)
+	if len(head) < prefixBytes && int64(len(head)) < end {
+		if mapped != nil && start == 0 {
+			head = make([]byte, min(prefixBytes, end))
+			_, err = mapped.ReadAt(head, 0)
+		} else {
+			head, err = readHead(path, compressed)
+		}
 		if err != nil {
 			st.Errors++
-			return err
+			return fmt.Errorf("read %s: %w", path, err)
 		}
 	}
 	plen := min(int64(len(head)), end)
 	*cur = Cursor{Dev: dev, Ino: ino, Size: size, ModNano: mod, Offset: end,
 		PrefixLen: int(plen), PrefixHash: prefixHash(head[:plen]), State: newState}
 	return nil
+}
+
+// Files with at least mmapMin new bytes are read through a memory mapping,
+// which saves copying them; mmapMax keeps the mapping's length an int on
+// every platform.
+const (
+	mmapMin = 256 << 10
+	mmapMax = 1 << 30
+)
+
+// scanMappedFile parses the complete lines of f in [start, size) through a
+// memory mapping. It returns false, having parsed nothing, when the file
+// cannot be mapped. A file truncated while mapped makes the kernel raise a
+// fault on the missing pages; it is turned into a panic and recovered, and
+// the lines parsed until then count (the next read sees the truncation).
+func scanMappedFile(f *os.File, start, size int64, p Parser, emit func(attribution.Event), st *Stats) (end int64, ok bool) {
+	data, unmap, err := mapFile(f, start, size)
+	if err != nil {
+		return 0, false
+	}
+	defer unmap()
+	end = start
+	defer func() {
+		if r := recover(); r != nil {
+			st.Errors++
+			ok = true
+		}
+	}()
+	old := debug.SetPanicOnFault(true)
+	defer debug.SetPanicOnFault(old)
+	return scanMapped(data, start, p, emit, st, &end), true
+}
+
+// scanMapped feeds the complete lines of data (which starts at file offset
+// start) to p, keeping *end at the offset after the last complete line.
+func scanMapped(data []byte, start int64, p Parser, emit func(attribution.Event), st *Stats, end *int64) int64 {
+	pos := 0
+	for {
+		i := bytes.IndexByte(data[pos:], '\n')
+		if i < 0 {
+			break
+		}
+		line := data[pos : pos+i]
+		st.Lines++
+		if len(line) > MaxLineBytes {
+			st.LongLines++
+		} else {
+			if len(line) > 0 && line[len(line)-1] == '\r' {
+				line = line[:len(line)-1]
+			}
+			if len(line) > 0 && p.Line(line, emit) != nil {
+				st.Skipped++
+			}
+		}
+		pos += i + 1
+		st.Bytes += int64(i + 1)
+		*end = start + int64(pos)
+	}
+	return *end
+}
+
+// headCapture keeps the first prefixBytes read through it.
+type headCapture struct {
+	r    io.Reader
+	head []byte
+}
+
+func (h *headCapture) Read(b []byte) (int, error) {
+	n, err := h.r.Read(b)
+	if k := min(n, prefixBytes-len(h.head)); k > 0 {
+		h.head = append(h.head, b[:k]...)
+	}
+	return n, err
 }
 
 func readHead(path string, compressed bool) ([]byte, error) {
