@@ -318,3 +318,29 @@ func validName(s string, emptyOK bool) bool {
 // ValidName reports whether s may appear as an agent or model name in a note.
 // Readers use it to replace odd model names before they reach a note.
 func ValidName(s string) bool { return validName(s, false) }
+
+// Union merges two notes written for the same commit by different clones
+// (notes sync): rows are matched by (agent, session, model); a row present in
+// both is the same usage seen twice, so the one with the larger total is kept
+// rather than summed. Use Merge instead when combining different commits.
+func Union(a, b Note) Note {
+	out := Note{V: NoteVersion, Tool: a.Tool}
+	if out.Tool == "" {
+		out.Tool = b.Tool
+	}
+	idx := map[[3]string]int{}
+	for _, r := range append(append([]Row{}, a.Rows...), b.Rows...) {
+		k := [3]string{r.Agent, r.Session, r.Model}
+		i, ok := idx[k]
+		if !ok {
+			idx[k] = len(out.Rows)
+			out.Rows = append(out.Rows, r)
+			continue
+		}
+		if r.Usage.Total() > out.Rows[i].Usage.Total() {
+			out.Rows[i] = r
+		}
+	}
+	out.Canonicalize()
+	return out
+}

@@ -150,3 +150,22 @@ func FuzzDecodeNote(f *testing.F) {
 		}
 	})
 }
+
+func TestUnion(t *testing.T) {
+	ev := sampleEvents()
+	p := fixedPricer{"claude-opus-4-6": 1e-6, "gpt-5.3-codex": 2e-6}
+	whole := Sum(ev, p)
+	// Two clones wrote the same note, one of them missing a row: the union
+	// is the whole note, nothing counted twice.
+	u := Union(whole, Sum(ev[2:], p))
+	a, _ := whole.Encode()
+	b, _ := u.Encode()
+	if !bytes.Equal(a, b) {
+		t.Fatalf("Union double counted:\n%s\n%s", a, b)
+	}
+	// A row seen with more usage on one side keeps the larger one.
+	bigger := Sum(append(append([]Event{}, ev...), Event{Agent: AgentCodex, Session: "t1", Key: "x", Model: "gpt-5.3-codex", Time: ev[2].Time, Usage: Usage{Output: 5}}), p)
+	if got := Union(whole, bigger).Total.Total; got != bigger.Total.Total {
+		t.Fatalf("Union total %d, want %d", got, bigger.Total.Total)
+	}
+}
