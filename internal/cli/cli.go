@@ -4,6 +4,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -36,8 +37,18 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"usage":   {"AI token usage on this machine, grouped by day, session, model, agent or repo", runUsage},
-		"version": {"print the version", runVersion},
+		"usage":     {"AI token usage on this machine, grouped by day, session, model, agent or repo", runUsage},
+		"version":   {"print the version", runVersion},
+		"install":   {"install the git hooks in this repository (--global: for all)", runInstall},
+		"uninstall": {"remove the git hooks, restoring what was there", runUninstall},
+		"hook":      {"run a hook (called by the installed hook scripts)", runHook},
+		"show":      {"the AI usage recorded on a commit", runShow},
+		"log":       {"commits with their AI tokens, cost and lines changed", runLog},
+		"status":    {"what the next commit would get, unattributed usage, hook health", runStatus},
+		"doctor":    {"check the installation and say how to fix problems", runDoctor},
+		"push":      {"push the notes to a remote (merging, never forcing)", runPush},
+		"fetch":     {"fetch the notes from a remote and merge them", runFetch},
+		"demo":      {"see it work: a throwaway repository, real session logs, commits through the hooks", runDemo},
 	}
 }
 
@@ -75,6 +86,12 @@ func Run(env *Env, args []string) int {
 		fmt.Fprintf(env.Stderr, "tokenyield %s: %v\n", args[0], err)
 		return 1
 	}
+}
+
+func newJSONEncoder(w io.Writer) *json.Encoder {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc
 }
 
 func printHelp(w io.Writer) {

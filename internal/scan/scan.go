@@ -65,6 +65,9 @@ type Result struct {
 	Problems []string
 	// Stale counts events older than State.Floor that were ignored.
 	Stale int64
+	// Incomplete is set when the context ended the scan early: files not
+	// reached keep their cursors and are read by the next scan.
+	Incomplete bool
 }
 
 const (
@@ -192,6 +195,9 @@ func Scan(ctx context.Context, env tail.Env, sources []tail.Source, st *State, o
 			walk(root, src, func(path string) {
 				key := src.Agent + "\x00" + path
 				visited[key] = true
+				if ctx.Err() != nil {
+					return // out of time: the file keeps its cursor for next time
+				}
 				cur := st.Cursors[key]
 				if cur == nil {
 					cur = &tail.Cursor{}
@@ -204,6 +210,7 @@ func Scan(ctx context.Context, env tail.Env, sources []tail.Source, st *State, o
 	}
 	close(ch)
 	wg.Wait()
+	res.Incomplete = ctx.Err() != nil
 	forgetVanished(st, sources, visited)
 	if ordered != nil {
 		close(batches)

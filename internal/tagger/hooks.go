@@ -1,0 +1,274 @@
+package tagger
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/tokenyield/tokenyield/attribution"
+	"github.com/tokenyield/tokenyield/internal/ledger"
+)
+
+// proposal is what the commit-msg hook decided, for the post-commit hook.
+type proposal struct {
+	// Delta is the new usage of the commit; Final what its trailer says
+	// (Delta plus, when amending, the amended commit's note).
+	Delta attribution.Note `json:"delta"`
+	Final attribution.Note `json:"final"`
+	// Seqs are the pending events Delta took.
+	Seqs []uint64 `json:"seqs"`
+	// Made is when the proposal was made; an old one is ignored.
+	Made time.Time `json:"made"`
+}
+
+const proposalMaxAge = 10 * time.Minute
+
+func (t *Tagger) proposalPath() string { return filepath.Join(t.Repo.worktreeDir(), "proposal") }
+
+// head returns HEAD's hash and message ("" when there is no commit yet).
+func (t *Tagger) head(ctx context.Context) (string, string) {
+	out, err := t.Repo.Git.Run(ctx, "log", "-1", "--format=%H%x00%B", "HEAD")
+	if err != nil {
+		return "", ""
+	}
+	h, msg, _ := strings.Cut(string(out), "\x00")
+	return h, msg
+}
+
+// CommitMsg is the commit-msg hook: it attributes the worktree's new usage
+// to the commit being made and writes the AI-Tokens trailers into the
+// message file.
+func (t *Tagger) CommitMsg(ctx context.Context, msgFile string) error {
+	if t.Repo.SequenceInProgress() {
+		return nil
+	}
+	raw, err := os.ReadFile(msgFile)
+	if err != nil {
+		return fmt.Errorf("read commit message: %w", err)
+	}
+	msg := string(raw)
+	led, err := ledger.Open(t.Repo.Top)
+	if err != nil {
+		return err
+	}
+	// Amending: the message still carries the amended commit's trailers,
+	// which match its note. Anything else (a message reused with -C, a
+	// cherry-pick) carries trailers that are not this commit's.
+	var base attribution.Note
+	if head, _ := t.head(ctx); head != "" {
+		if trailers, n, err := ledger.ParseTrailers(msg); err == nil && n > 0 {
+			if hn, ok, err := led.Read(plumbing.NewHash(head)); err == nil && ok && ledger.Agree(hn, trailers) {
+				base = hn
+			}
+		}
+	}
+	var p proposal
+	err = t.withLock(ctx, func() error {
+		c, err := t.collect(ctx, true)
+		now := t.Now()
+		sel := t.selectFor(c.Pending, now)
+		p = proposal{Delta: t.note(sel.events), Seqs: sel.seqs, Made: now}
+		return err
+	})
+	if err != nil && p.Made.IsZero() {
+		return err
+	}
+	p.Final = p.Delta
+	if len(base.Rows) > 0 {
+		p.Final = attribution.Merge(base, p.Delta)
+		p.Final.Tool = p.Delta.Tool
+	}
+	if werr := t.saveProposal(p); werr != nil {
+		return errors.Join(err, werr)
+	}
+	if t.Config.Trailer {
+		out := ledger.RewriteMessage(msg, p.Final)
+		if out != msg {
+			if werr := os.WriteFile(msgFile, []byte(out), 0o644); werr != nil { //nolint:gosec // the commit message file git gave us
+				return errors.Join(err, fmt.Errorf("write commit message: %w", werr))
+			}
+		}
+	}
+	return err
+}
+
+func (t *Tagger) saveProposal(p proposal) error {
+	if err := os.MkdirAll(t.Repo.worktreeDir(), 0o700); err != nil {
+		return fmt.Errorf("worktree state: %w", err)
+	}
+	b, err := json.Marshal(p)
+	if err != nil {
+		return fmt.Errorf("encode proposal: %w", err)
+	}
+	return writeFileAtomic(t.proposalPath(), b)
+}
+
+func (t *Tagger) takeProposal() *proposal {
+	b, err := os.ReadFile(t.proposalPath())
+	if err != nil {
+		return nil
+	}
+	_ = os.Remove(t.proposalPath())
+	var p proposal
+	if json.Unmarshal(b, &p) != nil || t.Now().Sub(p.Made) > proposalMaxAge {
+		return nil
+	}
+	return &p
+}
+
+// written remembers the new usage the post-commit hook stored on recent
+// commits, for the post-rewrite hook of an amend.
+type written map[string]attribution.Note
+
+func (t *Tagger) writtenPath() string { return filepath.Join(t.Repo.worktreeDir(), "written") }
+
+func (t *Tagger) loadWritten() written {
+	w := written{}
+	if b, err := os.ReadFile(t.writtenPath()); err == nil {
+		_ = json.Unmarshal(b, &w)
+	}
+	return w
+}
+
+func (t *Tagger) remember(commit string, delta attribution.Note) error {
+	w := written{commit: delta} // only the latest commit can be amended next
+	b, err := json.Marshal(w)
+	if err != nil {
+		return fmt.Errorf("encode written notes: %w", err)
+	}
+	return writeFileAtomic(t.writtenPath(), b)
+}
+
+// PostCommit is the post-commit hook: it stores the commit's new usage as
+// its note and removes that usage from the pending list.
+func (t *Tagger) PostCommit(ctx context.Context) error {
+	if t.Repo.SequenceInProgress() {
+		_ = os.Remove(t.proposalPath())
+		return nil
+	}
+	head, msg := t.head(ctx)
+	if head == "" {
+		return errors.New("post-commit: HEAD has no commit")
+	}
+	led, err := ledger.Open(t.Repo.Top)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	p := t.takeProposal()
+	if p == nil {
+		// No commit-msg hook ran (--no-verify, trailers off, a cherry-pick):
+		// attribute now.
+		err := t.withLock(ctx, func() error {
+			c, err := t.collect(ctx, true)
+			now := t.Now()
+			sel := t.selectFor(c.Pending, now)
+			p = &proposal{Delta: t.note(sel.events), Seqs: sel.seqs, Made: now}
+			p.Final = p.Delta
+			return err
+		})
+		if p == nil {
+			return err
+		}
+		errs = append(errs, err)
+	} else if trailers, n, err := ledger.ParseTrailers(msg); t.Config.Trailer && (err != nil || !ledger.Agree(p.Final, trailers)) {
+		errs = append(errs, fmt.Errorf("the commit's AI-Tokens trailers (%d lines) were changed after the commit-msg hook; the note keeps the measured figures", n))
+	}
+
+	_, copied, _ := ledger.ParseTrailers(msg)
+	switch {
+	case len(p.Delta.Rows) > 0:
+		if err := led.Write(plumbing.NewHash(head), p.Delta); err != nil {
+			return errors.Join(append(errs, err)...)
+		}
+	case copied > 0 && len(p.Final.Rows) == 0:
+		// Trailers copied from another commit (a cherry-pick, a reused
+		// message) and no usage of its own: an empty note says so, so that
+		// readers do not count the copied trailers again.
+		if _, has, _ := led.ReadRaw(plumbing.NewHash(head)); !has {
+			if err := led.Write(plumbing.NewHash(head), p.Delta); err != nil {
+				return errors.Join(append(errs, err)...)
+			}
+		}
+	}
+	errs = append(errs, t.remember(head, p.Delta))
+	if len(p.Seqs) > 0 {
+		errs = append(errs, t.withLock(ctx, func() error {
+			pend, err := loadPending(t.path("pending"))
+			pend.remove(p.Seqs)
+			return errors.Join(err, pend.save(t.path("pending")))
+		}))
+	}
+	return errors.Join(errs...)
+}
+
+// PostRewrite is the post-rewrite hook. kind is "amend" or "rebase"; stdin
+// holds "<old> <new>" lines. Each new commit gets the merged notes of the
+// commits it replaced (plus, for an amend, the usage the post-commit hook
+// stored on it), as one canonical note.
+func (t *Tagger) PostRewrite(ctx context.Context, kind string, stdin io.Reader) error {
+	led, err := ledger.Open(t.Repo.Top)
+	if err != nil {
+		return err
+	}
+	olds := map[string][]string{}
+	var order []string
+	sc := bufio.NewScanner(stdin)
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) < 2 {
+			continue
+		}
+		if _, ok := olds[f[1]]; !ok {
+			order = append(order, f[1])
+		}
+		olds[f[1]] = append(olds[f[1]], f[0])
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("read post-rewrite input: %w", err)
+	}
+	deltas := t.loadWritten()
+	out := map[plumbing.Hash]attribution.Note{}
+	var errs []error
+	for _, nw := range order {
+		var final attribution.Note
+		have := false
+		for _, old := range olds[nw] {
+			n, ok, err := led.Read(plumbing.NewHash(old))
+			if err != nil {
+				errs = append(errs, fmt.Errorf("note of %s: %w", short(old), err))
+				continue
+			}
+			if ok {
+				final, have = attribution.Merge(final, n), true
+			}
+		}
+		if d, ok := deltas[nw]; ok && kind == "amend" {
+			final, have = attribution.Merge(final, d), true
+		}
+		if have {
+			final.Tool = "tokenyield/" + Version
+			out[plumbing.NewHash(nw)] = final
+		}
+	}
+	if len(out) > 0 {
+		errs = append(errs, led.WriteMany(out))
+	}
+	return errors.Join(errs...)
+}
+
+func short(h string) string {
+	if len(h) > 12 {
+		return h[:12]
+	}
+	return h
+}

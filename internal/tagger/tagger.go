@@ -1,0 +1,200 @@
+package tagger
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tokenyield/tokenyield/attribution"
+	"github.com/tokenyield/tokenyield/internal/agents"
+	"github.com/tokenyield/tokenyield/internal/agents/tail"
+	"github.com/tokenyield/tokenyield/internal/pricing"
+	"github.com/tokenyield/tokenyield/internal/scan"
+)
+
+// Version is written into notes as the writing tool ("tokenyield/<Version>").
+var Version = "dev"
+
+// Config is read from git config (tokenyield.*).
+type Config struct {
+	// Trailer adds AI-Tokens trailers in the commit-msg hook (tokenyield.trailer, default true).
+	Trailer bool
+	// Horizon bounds how old usage a commit may take (tokenyield.horizon, default 24h).
+	Horizon time.Duration
+	// Budget is the hard time limit of a hook's own work (tokenyield.timeout, default 2s).
+	Budget time.Duration
+}
+
+// DefaultConfig is the configuration when git config says nothing.
+func DefaultConfig() Config {
+	return Config{Trailer: true, Horizon: attribution.DefaultHorizon, Budget: 2 * time.Second}
+}
+
+// Tagger runs the hooks of one worktree.
+type Tagger struct {
+	Repo   *Repo
+	Config Config
+	// Agents is where the agents' logs are found (HOME and the tools' variables).
+	Agents tail.Env
+	// Sources are the agents read (default: all).
+	Sources []tail.Source
+	// Now is the clock.
+	Now func() time.Time
+	// Pricer prices notes (default: the embedded table with the user's overrides).
+	Pricer attribution.Pricer
+}
+
+// New prepares a Tagger for the worktree containing dir.
+func New(ctx context.Context, dir string, env tail.Env) (*Tagger, error) {
+	repo, err := Discover(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	t := &Tagger{Repo: repo, Config: DefaultConfig(), Agents: env, Sources: agents.All(), Now: time.Now}
+	if err := t.readConfig(ctx); err != nil {
+		return nil, err
+	}
+	prices, err := pricing.LoadDefault(env.Get, env.Home)
+	if err != nil {
+		return nil, err
+	}
+	t.Pricer = prices.Memo()
+	return t, nil
+}
+
+func (t *Tagger) readConfig(ctx context.Context) error {
+	out, err := t.Repo.Git.Run(ctx, "config", "-z", "--get-regexp", `^tokenyield\.`)
+	if err != nil {
+		return nil //nolint:nilerr // exit status 1: no tokenyield settings
+	}
+	for _, kv := range strings.Split(string(out), "\x00") {
+		k, v, _ := strings.Cut(kv, "\n")
+		switch strings.ToLower(k) {
+		case "tokenyield.trailer":
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return fmt.Errorf("git config tokenyield.trailer=%q: want true or false", v)
+			}
+			t.Config.Trailer = b
+		case "tokenyield.horizon", "tokenyield.timeout":
+			d, err := time.ParseDuration(v)
+			if err != nil || d <= 0 {
+				return fmt.Errorf("git config %s=%q: want a duration such as 24h or 2s", k, v)
+			}
+			if strings.HasSuffix(strings.ToLower(k), "horizon") {
+				t.Config.Horizon = d
+			} else {
+				t.Config.Budget = d
+			}
+		}
+	}
+	return nil
+}
+
+func (t *Tagger) path(name string) string { return filepath.Join(t.Repo.stateDir(), name) }
+
+// withLock runs fn holding the repository's hook lock.
+func (t *Tagger) withLock(ctx context.Context, fn func() error) error {
+	if err := os.MkdirAll(t.Repo.stateDir(), 0o700); err != nil {
+		return fmt.Errorf("state directory: %w", err)
+	}
+	unlock, err := lockFile(ctx, t.path("lock"))
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return fn()
+}
+
+// Collected is the outcome of reading the logs.
+type Collected struct {
+	// Pending is every unattributed event of the repository's worktrees.
+	Pending *pendingList
+	// Scan is what the scan met (skipped lines, problems).
+	Scan scan.Result
+}
+
+// collect scans the logs incrementally and adds this repository's new usage
+// to the pending list; the caller holds the lock. With save false nothing is
+// written (status previews).
+func (t *Tagger) collect(ctx context.Context, save bool) (Collected, error) {
+	st, stErr := scan.Load(t.path("scan.state"))
+	pend, pErr := loadPending(t.path("pending"))
+	res := scan.Scan(ctx, t.Agents, t.Sources, st, scan.Options{})
+	now := t.Now()
+	for _, e := range res.Events {
+		if t.Repo.Owns(e.Cwd) {
+			pend.add(e)
+		}
+	}
+	pend.expire(now.Add(-t.Config.Horizon - time.Hour))
+	c := Collected{Pending: pend, Scan: res}
+	if !save {
+		return c, errors.Join(stErr, pErr)
+	}
+	if err := scan.Save(t.path("scan.state"), st, now, scan.DefaultRetention); err != nil {
+		return c, errors.Join(stErr, pErr, err)
+	}
+	if err := pend.save(t.path("pending")); err != nil {
+		return c, errors.Join(stErr, pErr, err)
+	}
+	return c, errors.Join(stErr, pErr)
+}
+
+// selection is the part of the pending list a commit takes.
+type selection struct {
+	events []attribution.Event
+	seqs   []uint64
+}
+
+// selectFor picks the pending events of this worktree up to until.
+func (t *Tagger) selectFor(pend *pendingList, until time.Time) selection {
+	cwds := map[string]bool{}
+	for _, e := range pend.Events {
+		cwds[e.Cwd] = true
+	}
+	w := attribution.Window{Root: t.Repo.Top, Exclude: t.Repo.excluded(cwds), Until: until, Horizon: t.Config.Horizon}
+	var s selection
+	for _, p := range pend.Events {
+		e := p.event()
+		if w.Contains(e) {
+			s.events = append(s.events, e)
+			s.seqs = append(s.seqs, p.Seq)
+		}
+	}
+	return s
+}
+
+// note sums events into a note stamped with this tool's version.
+func (t *Tagger) note(events []attribution.Event) attribution.Note {
+	n := attribution.Sum(events, t.Pricer)
+	n.Tool = "tokenyield/" + Version
+	return n
+}
+
+// Baseline makes everything the agents logged so far count as seen, so that
+// history before install never lands on a commit.
+func (t *Tagger) Baseline(ctx context.Context) error {
+	return t.withLock(ctx, func() error {
+		st := scan.NewState()
+		res := scan.Scan(ctx, t.Agents, t.Sources, st, scan.Options{})
+		if res.Incomplete {
+			return fmt.Errorf("reading the agents' logs did not finish: %w", ctx.Err())
+		}
+		if err := scan.Save(t.path("scan.state"), st, t.Now(), scan.DefaultRetention); err != nil {
+			return err
+		}
+		return (&pendingList{}).save(t.path("pending"))
+	})
+}
+
+// Baselined reports whether Baseline (install) ran for this repository.
+func (t *Tagger) Baselined() bool {
+	_, err := os.Stat(t.path("scan.state"))
+	return err == nil
+}
