@@ -101,17 +101,20 @@ func runDoctor(env *Env, args []string) error {
 		return err
 	}
 	problems := hook.Check(context.Background(), opts)
-	errorsFound := 0
+	errorsFound, warnings := 0, 0
 	for _, p := range problems {
 		fmt.Fprintf(env.Stdout, "%-7s %s\n", p.Severity+":", p.What)
 		if p.Fix != "" {
 			fmt.Fprintf(env.Stdout, "        fix: %s\n", p.Fix)
 		}
-		if p.Severity == "error" {
+		switch p.Severity {
+		case hook.SeverityError:
 			errorsFound++
+		case hook.SeverityWarning:
+			warnings++
 		}
 	}
-	if len(problems) == 0 {
+	if errorsFound+warnings == 0 {
 		fmt.Fprintln(env.Stdout, "ok: hooks installed and chained, notes follow amend and rebase")
 	}
 	if errorsFound > 0 {
@@ -175,7 +178,11 @@ func runStatus(env *Env, args []string) error {
 		fmt.Fprintf(w, "Expired unattributed: %d calls (%s tokens) passed the horizon without a commit.\n", pv.Expired, thousands(pv.ExpiredTokens))
 	}
 	fmt.Fprintln(w, "\nHooks:")
-	if len(problems) == 0 {
+	healthy := true
+	for _, p := range problems {
+		healthy = healthy && p.Severity == hook.SeverityInfo
+	}
+	if healthy {
 		fmt.Fprintln(w, "  healthy")
 	}
 	for _, p := range problems {

@@ -233,3 +233,23 @@ func TestPushFetchMergeBetweenClones(t *testing.T) {
 		w.wantUsage(d, ":/from a", ua)
 	}
 }
+
+func TestStatusAndDoctor(t *testing.T) {
+	w := newWorld(t)
+	repo := w.repo("repo")
+	if out := w.ty(repo, "doctor"); !strings.Contains(out, "ok:") {
+		t.Fatalf("doctor on a clean install:\n%s", out)
+	}
+	w.log(call{session: "s", id: "st1", cwd: repo, in: 4, out: 5})
+	out := w.ty(repo, "status")
+	if !strings.Contains(out, "The next commit would get:") || !strings.Contains(out, "claude-sonnet-4-5") || !strings.Contains(out, "healthy") {
+		t.Fatalf("status:\n%s", out)
+	}
+	// status previews without taking: the commit still gets the usage.
+	w.commit(repo, "after status")
+	w.wantUsage(repo, "HEAD", attribution.Usage{Input: 4, Output: 5})
+	w.ty(repo, "uninstall")
+	if _, err := w.try(repo, nil, binary(t), "doctor"); err == nil {
+		t.Fatal("doctor after uninstall reported no problem")
+	}
+}
