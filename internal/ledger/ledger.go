@@ -54,7 +54,13 @@ type Ledger struct {
 	commonDir string
 	// now returns commit times; tests replace it.
 	now func() time.Time
+	// deadline, when set, ends waits for a lock earlier than lockTimeout.
+	deadline time.Time
 }
+
+// SetDeadline makes writes give up waiting for the notes ref lock at t (a
+// hook's time budget), instead of after the default 5 seconds.
+func (l *Ledger) SetDeadline(t time.Time) { l.deadline = t }
 
 // Open opens the repository containing dir (dir may be a subdirectory, a
 // linked worktree, or a bare repository's directory). Notes and objects are read from and
@@ -382,6 +388,9 @@ func (l *Ledger) updateRef(next func(tip plumbing.Hash, exists bool) (plumbing.H
 func (l *Ledger) lockRef(ref string) (unlock func(), err error) {
 	name := ref + ".lock"
 	deadline := time.Now().Add(lockTimeout)
+	if !l.deadline.IsZero() && l.deadline.Before(deadline) {
+		deadline = l.deadline
+	}
 	delay := 500 * time.Microsecond
 	for {
 		f, err := l.fs.OpenFile(name, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o666)

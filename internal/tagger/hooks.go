@@ -60,6 +60,7 @@ func (t *Tagger) CommitMsg(ctx context.Context, msgFile string) error {
 	if err != nil {
 		return err
 	}
+	defer led.Close()
 	// Amending: the message still carries the amended commit's trailers,
 	// which match its note. Anything else (a message reused with -C, a
 	// cherry-pick) carries trailers that are not this commit's.
@@ -159,10 +160,6 @@ func (t *Tagger) PostCommit(ctx context.Context) error {
 	if head == "" {
 		return errors.New("post-commit: HEAD has no commit")
 	}
-	led, err := ledger.Open(t.Repo.Top)
-	if err != nil {
-		return err
-	}
 	var errs []error
 	p := t.takeProposal()
 	if p == nil {
@@ -185,6 +182,17 @@ func (t *Tagger) PostCommit(ctx context.Context) error {
 	}
 
 	_, copied, _ := ledger.ParseTrailers(msg)
+	if len(p.Delta.Rows) == 0 && copied == 0 {
+		return errors.Join(errs...) // nothing to store: the common, fast case
+	}
+	led, err := ledger.Open(t.Repo.Top)
+	if err != nil {
+		return errors.Join(append(errs, err)...)
+	}
+	defer led.Close()
+	if d, ok := ctx.Deadline(); ok {
+		led.SetDeadline(d)
+	}
 	switch {
 	case len(p.Delta.Rows) > 0:
 		if err := led.Write(plumbing.NewHash(head), p.Delta); err != nil {
@@ -219,6 +227,10 @@ func (t *Tagger) PostRewrite(ctx context.Context, kind string, stdin io.Reader) 
 	led, err := ledger.Open(t.Repo.Top)
 	if err != nil {
 		return err
+	}
+	defer led.Close()
+	if d, ok := ctx.Deadline(); ok {
+		led.SetDeadline(d)
 	}
 	olds := map[string][]string{}
 	var order []string
