@@ -23,6 +23,13 @@
 #      `git commit -q -m MSG` is timed (`date +%s%N` before and after);
 #   5. prints median and p90 per case in ms and the differences of the
 #      medians a−c (target < 30 ms) and b−c (target < 10 ms) with PASS/FAIL;
+#      with BENCH_BREAKDOWN=1, two more cases split the overhead:
+#        (d) hooked with TOKENYIELD_DISABLE=1: only the hook scripts run,
+#        (e) a third repository, `empty`, installed like `hooked` but whose
+#            CLAUDE_CONFIG_DIR and CODEX_HOME are empty directories: the
+#            tokenyield processes with no log to look at;
+#      so d−c is the sh scripts, e−d tokenyield's fixed cost, b−e looking
+#      through the 1 GB tree and the Codex home, a−b the 1 MB of new usage;
 #   6. checks, with `tokenyield show --json`, that the note of every (a)
 #      commit (warm-ups included) totals exactly the usage appended before
 #      it, and that (b) commits carry nothing; and that the hooks logged no
@@ -53,6 +60,7 @@
 #   BENCH_WARMUP        warm-up commits per case (default 3)
 #   BENCH_APPEND_BYTES  new usage appended before each (a) commit (default 1000000)
 #   BENCH_CODEX_COPIES  copies of the localpush rollouts in CODEX_HOME (default 30)
+#   BENCH_BREAKDOWN=1   also run the cases (d) and (e) above
 #   BENCH_PROFILE=DIR   after the timed run, make BENCH_PROFILE_COMMITS (10)
 #                       more (a) and (b) commits with TOKENYIELD_CPUPROFILE set,
 #                       and keep one CPU profile per hook run in DIR
@@ -60,7 +68,7 @@
 #                       inspect with: go tool pprof -top DIR/a-commit-msg.*.pprof
 #
 # Usage: bash bench/commit.sh   (from any directory; needs go, git and python3;
-# about 2 minutes once the tree exists)
+# about 20 s once the tree exists)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -72,6 +80,7 @@ BENCH_WARMUP=${BENCH_WARMUP:-3}
 BENCH_APPEND_BYTES=${BENCH_APPEND_BYTES:-1000000}
 BENCH_CODEX_COPIES=${BENCH_CODEX_COPIES:-30}
 BENCH_PROFILE=${BENCH_PROFILE:-}
+BENCH_BREAKDOWN=${BENCH_BREAKDOWN:-0}
 BENCH_PROFILE_COMMITS=${BENCH_PROFILE_COMMITS:-10}
 TARGET_A_MS=30
 TARGET_B_MS=10
@@ -165,6 +174,12 @@ ENVV=(env -i "PATH=$PATH" "HOME=$FAKEHOME" GIT_CONFIG_NOSYSTEM=1
 	GIT_AUTHOR_NAME=Bench GIT_AUTHOR_EMAIL=bench@example.com
 	GIT_COMMITTER_NAME=Bench GIT_COMMITTER_EMAIL=bench@example.com
 	"CLAUDE_CONFIG_DIR=$TREE" "CODEX_HOME=$CODEXH" TZ=UTC LC_ALL=C)
+# The same for the `empty` repository of BENCH_BREAKDOWN: no logs at all.
+mkdir -p "$WORK/nologs/claude" "$WORK/nologs/codex"
+ENV_EMPTY=(env -i "PATH=$PATH" "HOME=$FAKEHOME" GIT_CONFIG_NOSYSTEM=1
+	GIT_AUTHOR_NAME=Bench GIT_AUTHOR_EMAIL=bench@example.com
+	GIT_COMMITTER_NAME=Bench GIT_COMMITTER_EMAIL=bench@example.com
+	"CLAUDE_CONFIG_DIR=$WORK/nologs/claude" "CODEX_HOME=$WORK/nologs/codex" TZ=UTC LC_ALL=C)
 
 # --- 3. repositories --------------------------------------------------------
 make_repo() {
@@ -196,6 +211,15 @@ t0=$(date +%s%N)
 t1=$(date +%s%N)
 log "install took $(((t1 - t0) / 1000000)) ms"
 HOOKLOG=$HOOKED/.git/tokenyield/hook.log
+CASES=(a b c)
+if [[ $BENCH_BREAKDOWN != 0 ]]; then
+	CASES+=(d e)
+	make_repo "$WORK/empty"
+	(cd "$WORK/empty" && "${ENV_EMPTY[@]}" "$TY" install >"$WORK/out/install-empty.txt" 2>&1) || {
+		cat "$WORK/out/install-empty.txt" >&2
+		die "tokenyield install in the empty repository failed"
+	}
+fi
 BENCH_SESSION=$(python3 -c 'import uuid; print(uuid.uuid4())')
 
 # --- 4. commits --------------------------------------------------------------
@@ -254,14 +278,18 @@ bump() {
 	"${ENVV[@]}" git -C "$repo" add "$f"
 }
 
-# commit CASE PHASE N [ENV…]: one commit of case a, b or c; appends
-# "case phase n ms" to $WORK/out/times and, for the hooked cases,
+# commit CASE PHASE N [ENV…]: one commit of case a…e; appends
+# "case phase n µs" to $WORK/out/times and, for cases a and b,
 # "case n commit input output cache_read cache_write" to $WORK/out/expect.
 commit() {
 	local case=$1 phase=$2 n=$3
 	shift 3
-	local repo=$HOOKED expect="0 0 0 0"
-	[[ $case == c ]] && repo=$WORK/plain
+	local repo=$HOOKED expect="0 0 0 0" envv=("${ENVV[@]}")
+	case $case in
+	c) repo=$WORK/plain ;;
+	d) envv+=(TOKENYIELD_DISABLE=1) ;;
+	e) repo=$WORK/empty envv=("${ENV_EMPTY[@]}") ;;
+	esac
 	bump "$repo" "$n"
 	if [[ $case == a ]]; then
 		local r
@@ -270,10 +298,10 @@ commit() {
 	fi
 	local t0 t1
 	t0=$(date +%s%N)
-	"${ENVV[@]}" "$@" git -C "$repo" commit -q -m "bench $case $phase $n" 2>>"$WORK/out/commit.err"
+	"${envv[@]}" "$@" git -C "$repo" commit -q -m "bench $case $phase $n" 2>>"$WORK/out/commit.err"
 	t1=$(date +%s%N)
 	echo "$case $phase $n $(((t1 - t0) / 1000))" >>"$WORK/out/times"
-	if [[ $case != c ]]; then
+	if [[ $case == [ab] ]]; then
 		echo "$case $n $("${ENVV[@]}" git -C "$repo" rev-parse HEAD) $expect" >>"$WORK/out/expect"
 	fi
 }
@@ -281,18 +309,22 @@ commit() {
 : >"$WORK/out/times"
 : >"$WORK/out/expect"
 : >"$WORK/out/commit.err"
-orders=("a b c" "b c a" "c a b")
+# order I: the cases rotated by I, so that no case always runs first.
+order() {
+	local k=$(($1 % ${#CASES[@]}))
+	echo "${CASES[@]:k} ${CASES[@]:0:k}"
+}
 n=0
 log "warm-up: $BENCH_WARMUP commits per case"
 for i in $(seq 1 "$BENCH_WARMUP"); do
-	for c in ${orders[i % 3]}; do
+	for c in $(order "$i"); do
 		n=$((n + 1))
 		commit "$c" warm "$n"
 	done
 done
 log "timed: $BENCH_COMMITS commits per case, interleaved (a: +$BENCH_APPEND_BYTES bytes of usage each)"
 for i in $(seq 1 "$BENCH_COMMITS"); do
-	for c in ${orders[i % 3]}; do
+	for c in $(order "$i"); do
 		n=$((n + 1))
 		commit "$c" timed "$n"
 	done
@@ -351,11 +383,11 @@ fail=0
 python3 - "$WORK/out/times" "$BENCH_COMMITS" "$TARGET_A_MS" "$TARGET_B_MS" "$BENCH_APPEND_BYTES" "$(nproc)" <<'PY' || fail=1
 import math, statistics, sys
 path, n, ta, tb, app, cores = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
-ms = {"a": [], "b": [], "c": []}
+ms = {}
 for line in open(path):
     c, phase, _, us = line.split()
     if phase == "timed":
-        ms[c].append(int(us) / 1000)
+        ms.setdefault(c, []).append(int(us) / 1000)
 def p90(v):
     s = sorted(v)
     return s[max(0, math.ceil(0.9 * len(s)) - 1)]
@@ -363,11 +395,13 @@ names = {
     "a": f"(a) hooked, +{app / 1e6:g} MB new usage",
     "b": "(b) hooked, nothing new",
     "c": "(c) plain, no hooks",
+    "d": "(d) hooked, TOKENYIELD_DISABLE=1",
+    "e": "(e) hooked, no logs at all",
 }
 print(f"\ngit commit, {n} timed commits per case after warm-up, interleaved; {cores} cores\n")
 print(f"{'case':<36} {'median ms':>10} {'p90 ms':>8} {'min ms':>8}")
 med = {}
-for c in "abc":
+for c in sorted(ms):
     med[c] = statistics.median(ms[c])
     print(f"{names[c]:<36} {med[c]:>10.1f} {p90(ms[c]):>8.1f} {min(ms[c]):>8.1f}")
 print()
@@ -378,6 +412,13 @@ for c, t in (("a", ta), ("b", tb)):
     ok &= d < t
     print(f"overhead {c}-c (medians): {d:7.1f} ms   target < {t:g} ms   {word}")
     print(f"  ratio {c}/c (medians): {med[c] / med['c']:.2f}x")
+if "d" in med and "e" in med:
+    print("\nbreakdown (differences of medians):")
+    for what, x, y in (("hook sh scripts (d-c)", "d", "c"),
+                       ("tokenyield runs, no logs (e-d)", "e", "d"),
+                       ("looking through the logs (b-e)", "b", "e"),
+                       ("the new usage (a-b)", "a", "b")):
+        print(f"  {what:<34} {med[x] - med[y]:7.1f} ms")
 sys.exit(0 if ok else 1)
 PY
 

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -92,7 +93,8 @@ func runUninstall(env *Env, args []string) error {
 }
 
 func runDoctor(env *Env, args []string) error {
-	fs := newFlags(env, "doctor", "")
+	fs := newFlags(env, "doctor", "[--json]")
+	asJSON := fs.Bool("json", false, "print the problems as JSON")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -101,6 +103,20 @@ func runDoctor(env *Env, args []string) error {
 		return err
 	}
 	problems := hook.Check(context.Background(), opts)
+	if *asJSON {
+		if problems == nil {
+			problems = []hook.Problem{}
+		}
+		if err := writeJSON(env, map[string]any{"problems": problems}); err != nil {
+			return err
+		}
+		for _, p := range problems {
+			if p.Severity == hook.SeverityError {
+				return errors.New("problems need fixing")
+			}
+		}
+		return nil
+	}
 	errorsFound, warnings := 0, 0
 	for _, p := range problems {
 		fmt.Fprintf(env.Stdout, "%-7s %s\n", p.Severity+":", p.What)
