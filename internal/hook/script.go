@@ -219,6 +219,12 @@ func script(spec scriptSpec) string {
 	w("\tprintf '%%s\\n' \"tokenyield: hook skipped: $tokenyield_bin not found (reinstall: %s, or remove: %s)\" >&2\n", reinstall, remove)
 	w("\texit \"$tokenyield_status\"\n")
 	w("fi\n")
+	if name == "post-commit" {
+		// The commit-msg hook leaves this marker when the commit has no
+		// usage to store: skip starting the binary (the common case).
+		w("# commit-msg found no AI usage for this commit: nothing to store\n")
+		w("if [ -f .git/tokenyield/post-commit-skip ] && rm -f .git/tokenyield/post-commit-skip 2>/dev/null; then exit \"$tokenyield_status\"; fi\n")
+	}
 	w("TOKENYIELD_IN_HOOK=tokenyield \"$tokenyield_bin\" hook %s \"$@\" <\"${tokenyield_stdin:-/dev/null}\" || :\n", name)
 	w("exit \"$tokenyield_status\"\n")
 	return b.String()

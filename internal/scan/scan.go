@@ -68,6 +68,10 @@ type Result struct {
 	// Incomplete is set when the context ended the scan early: files not
 	// reached keep their cursors and are read by the next scan.
 	Incomplete bool
+	// Changed reports whether the scan changed the State (a file read, a
+	// file found or gone, an identity counted): when false there is nothing
+	// to save.
+	Changed bool
 }
 
 const (
@@ -170,7 +174,7 @@ func Scan(ctx context.Context, env tail.Env, sources []tail.Source, st *State, o
 		}()
 	}
 
-	files := 0
+	files, newCursors := 0, 0
 	visited := map[string]bool{}
 	for i := range sources {
 		src := &sources[i]
@@ -202,6 +206,7 @@ func Scan(ctx context.Context, env tail.Env, sources []tail.Source, st *State, o
 				if cur == nil {
 					cur = &tail.Cursor{}
 					st.Cursors[key] = cur
+					newCursors++
 				}
 				ch <- job{src: src, path: path, cur: cur, index: files}
 				files++
@@ -211,7 +216,9 @@ func Scan(ctx context.Context, env tail.Env, sources []tail.Source, st *State, o
 	close(ch)
 	wg.Wait()
 	res.Incomplete = ctx.Err() != nil
+	before := len(st.Cursors)
 	forgetVanished(st, sources, visited)
+	res.Changed = len(st.Cursors) != before || newCursors > 0
 	if ordered != nil {
 		close(batches)
 		<-sinkDone
@@ -227,6 +234,7 @@ func Scan(ctx context.Context, env tail.Env, sources []tail.Source, st *State, o
 	for w, o := range outs {
 		for a, s := range o.stats {
 			res.Stats[a].Add(*s)
+			res.Changed = res.Changed || s.Read > 0
 		}
 		for _, p := range o.problems {
 			res.problem(p)

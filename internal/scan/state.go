@@ -174,7 +174,11 @@ func Save(path string, st *State, now time.Time, retention time.Duration) error 
 		st.Dedup.Prune(st.Floor)
 		entries = st.Dedup.Entries()
 	}
-	buf := make([]byte, 0, len(stateMagic)+64*len(st.Cursors)+len(entries)*entrySize+64)
+	size := len(stateMagic) + 16 + len(entries)*entrySize
+	for k, c := range st.Cursors {
+		size += len(k) + len(c.State) + 8*binary.MaxVarintLen64
+	}
+	buf := make([]byte, 0, size)
 	buf = append(buf, stateMagic...)
 	var floorNano int64
 	if !st.Floor.IsZero() {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	git "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/tokenyield/tokenyield/attribution"
@@ -34,14 +35,31 @@ const proposalMaxAge = 10 * time.Minute
 
 func (t *Tagger) proposalPath() string { return filepath.Join(t.Repo.worktreeDir(), "proposal") }
 
-// head returns HEAD's hash and message ("" when there is no commit yet).
-func (t *Tagger) head(ctx context.Context) (string, string) {
-	out, err := t.Repo.Git.Run(ctx, "log", "-1", "--format=%H%x00%B", "HEAD")
+// head returns HEAD's hash and message ("" when there is no commit yet),
+// read in-process with go-git.
+func (t *Tagger) head(context.Context) (string, string) {
+	repo, err := git.PlainOpenWithOptions(t.Repo.Top, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
 	if err != nil {
 		return "", ""
 	}
-	h, msg, _ := strings.Cut(string(out), "\x00")
-	return h, msg
+	ref, err := repo.Head()
+	if err != nil {
+		return "", ""
+	}
+	c, err := repo.CommitObject(ref.Hash())
+	if err != nil {
+		return "", ""
+	}
+	return ref.Hash().String(), c.Message
+}
+
+// skipMarker is the file that tells the post-commit script there is nothing
+// to store (only in a main worktree, whose git dir the script can find).
+func (t *Tagger) skipMarker() string {
+	if t.Repo.GitDir != filepath.Join(t.Repo.Top, ".git") {
+		return ""
+	}
+	return filepath.Join(t.Repo.worktreeDir(), "post-commit-skip")
 }
 
 // CommitMsg is the commit-msg hook: it attributes the worktree's new usage
@@ -56,20 +74,20 @@ func (t *Tagger) CommitMsg(ctx context.Context, msgFile string) error {
 		return fmt.Errorf("read commit message: %w", err)
 	}
 	msg := string(raw)
-	led, err := ledger.Open(t.Repo.Top)
-	if err != nil {
-		return err
-	}
-	defer led.Close()
 	// Amending: the message still carries the amended commit's trailers,
 	// which match its note. Anything else (a message reused with -C, a
 	// cherry-pick) carries trailers that are not this commit's.
 	var base attribution.Note
-	if head, _ := t.head(ctx); head != "" {
-		if trailers, n, err := ledger.ParseTrailers(msg); err == nil && n > 0 {
+	if trailers, n, err := ledger.ParseTrailers(msg); err == nil && n > 0 {
+		if head, _ := t.head(ctx); head != "" {
+			led, err := ledger.Open(t.Repo.Top)
+			if err != nil {
+				return err
+			}
 			if hn, ok, err := led.Read(plumbing.NewHash(head)); err == nil && ok && ledger.Agree(hn, trailers) {
 				base = hn
 			}
+			_ = led.Close()
 		}
 	}
 	var p proposal
@@ -88,7 +106,13 @@ func (t *Tagger) CommitMsg(ctx context.Context, msgFile string) error {
 		p.Final = attribution.Merge(base, p.Delta)
 		p.Final.Tool = p.Delta.Tool
 	}
-	if werr := t.saveProposal(p); werr != nil {
+	if marker := t.skipMarker(); marker != "" && len(p.Delta.Rows) == 0 {
+		// Nothing for post-commit to store: let its script skip the binary.
+		_ = os.Remove(t.proposalPath())
+		if werr := os.WriteFile(marker, nil, 0o600); werr != nil {
+			err = errors.Join(err, fmt.Errorf("post-commit marker: %w", werr))
+		}
+	} else if werr := t.saveProposal(p); werr != nil {
 		return errors.Join(err, werr)
 	}
 	if t.Config.Trailer {
@@ -152,6 +176,9 @@ func (t *Tagger) remember(commit string, delta attribution.Note) error {
 // PostCommit is the post-commit hook: it stores the commit's new usage as
 // its note and removes that usage from the pending list.
 func (t *Tagger) PostCommit(ctx context.Context) error {
+	if m := t.skipMarker(); m != "" {
+		_ = os.Remove(m) // a script older than the marker ran us anyway
+	}
 	if t.Repo.SequenceInProgress() {
 		_ = os.Remove(t.proposalPath())
 		return nil

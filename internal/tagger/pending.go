@@ -62,17 +62,21 @@ func (p *pendingList) add(e attribution.Event) {
 }
 
 // expire drops events older than cutoff: they can no longer be attributed.
-func (p *pendingList) expire(cutoff time.Time) {
+// It returns how many it dropped.
+func (p *pendingList) expire(cutoff time.Time) int {
 	kept := p.Events[:0]
+	n := 0
 	for _, e := range p.Events {
 		if e.Time.Before(cutoff) {
 			p.Expired++
 			p.ExpiredTokens += e.Usage.Total()
+			n++
 			continue
 		}
 		kept = append(kept, e)
 	}
 	p.Events = kept
+	return n
 }
 
 // remove drops the events with the given sequence numbers.

@@ -23,12 +23,73 @@ type Repo struct {
 	Git *gitcli.Git
 }
 
-// Discover finds the repository containing dir with one git call.
+// Discover finds the repository containing dir. It reads git's own files
+// (.git, commondir) rather than starting git, which matters in a hook; with
+// GIT_DIR or GIT_WORK_TREE set, or an unusual layout, it asks git.
 func Discover(ctx context.Context, dir string) (*Repo, error) {
 	g, err := gitcli.New(dir)
 	if err != nil {
 		return nil, err
 	}
+	r, ok := discoverFiles(dir)
+	if !ok || os.Getenv("GIT_DIR") != "" || os.Getenv("GIT_WORK_TREE") != "" {
+		if r, err = discoverGit(ctx, g, dir); err != nil {
+			return nil, err
+		}
+	}
+	r.Worktrees = worktreeRoots(r.CommonDir, r.Top)
+	g.Dir = r.Top
+	r.Git = g
+	return r, nil
+}
+
+// discoverFiles finds the worktree containing dir from the .git entry above it.
+func discoverFiles(dir string) (*Repo, bool) {
+	d, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, false
+	}
+	for {
+		dotgit := filepath.Join(d, ".git")
+		fi, err := os.Stat(dotgit)
+		if err == nil {
+			r := &Repo{Top: realPath(d)}
+			if fi.IsDir() {
+				r.GitDir = realPath(dotgit)
+			} else {
+				b, err := os.ReadFile(dotgit)
+				target, ok := strings.CutPrefix(strings.TrimSpace(string(b)), "gitdir: ")
+				if err != nil || !ok {
+					return nil, false
+				}
+				if !filepath.IsAbs(target) {
+					target = filepath.Join(d, target)
+				}
+				r.GitDir = realPath(target)
+			}
+			r.CommonDir = r.GitDir
+			if b, err := os.ReadFile(filepath.Join(r.GitDir, "commondir")); err == nil {
+				c := strings.TrimSpace(string(b))
+				if !filepath.IsAbs(c) {
+					c = filepath.Join(r.GitDir, c)
+				}
+				r.CommonDir = realPath(c)
+			}
+			if _, err := os.Stat(filepath.Join(r.GitDir, "HEAD")); err != nil {
+				return nil, false
+			}
+			return r, true
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return nil, false
+		}
+		d = parent
+	}
+}
+
+// discoverGit asks git (one process).
+func discoverGit(ctx context.Context, g *gitcli.Git, dir string) (*Repo, error) {
 	out, err := g.Run(ctx, "rev-parse", "--show-toplevel", "--absolute-git-dir", "--git-common-dir")
 	if err != nil {
 		return nil, fmt.Errorf("not inside a git worktree: %w", err)
@@ -45,9 +106,6 @@ func Discover(ctx context.Context, dir string) (*Repo, error) {
 		}
 	}
 	r.CommonDir = filepath.Clean(r.CommonDir)
-	r.Worktrees = worktreeRoots(r.CommonDir, r.Top)
-	g.Dir = r.Top
-	r.Git = g
 	return r, nil
 }
 

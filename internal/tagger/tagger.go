@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/tokenyield/tokenyield/attribution"
@@ -56,7 +54,7 @@ func New(ctx context.Context, dir string, env tail.Env) (*Tagger, error) {
 		return nil, err
 	}
 	t := &Tagger{Repo: repo, Config: DefaultConfig(), Agents: env, Sources: agents.All(), Now: time.Now}
-	if err := t.readConfig(ctx); err != nil {
+	if err := t.readConfig(); err != nil {
 		return nil, err
 	}
 	prices, err := pricing.LoadDefault(env.Get, env.Home)
@@ -65,35 +63,6 @@ func New(ctx context.Context, dir string, env tail.Env) (*Tagger, error) {
 	}
 	t.Pricer = prices.Memo()
 	return t, nil
-}
-
-func (t *Tagger) readConfig(ctx context.Context) error {
-	out, err := t.Repo.Git.Run(ctx, "config", "-z", "--get-regexp", `^tokenyield\.`)
-	if err != nil {
-		return nil //nolint:nilerr // exit status 1: no tokenyield settings
-	}
-	for _, kv := range strings.Split(string(out), "\x00") {
-		k, v, _ := strings.Cut(kv, "\n")
-		switch strings.ToLower(k) {
-		case "tokenyield.trailer":
-			b, err := strconv.ParseBool(v)
-			if err != nil {
-				return fmt.Errorf("git config tokenyield.trailer=%q: want true or false", v)
-			}
-			t.Config.Trailer = b
-		case "tokenyield.horizon", "tokenyield.timeout":
-			d, err := time.ParseDuration(v)
-			if err != nil || d <= 0 {
-				return fmt.Errorf("git config %s=%q: want a duration such as 24h or 2s", k, v)
-			}
-			if strings.HasSuffix(strings.ToLower(k), "horizon") {
-				t.Config.Horizon = d
-			} else {
-				t.Config.Budget = d
-			}
-		}
-	}
-	return nil
 }
 
 func (t *Tagger) path(name string) string { return filepath.Join(t.Repo.stateDir(), name) }
@@ -127,21 +96,27 @@ func (t *Tagger) collect(ctx context.Context, save bool) (Collected, error) {
 	pend, pErr := loadPending(t.path("pending"))
 	res := scan.Scan(ctx, t.Agents, t.Sources, st, scan.Options{})
 	now := t.Now()
+	n := len(pend.Events)
 	for _, e := range res.Events {
 		if t.Repo.Owns(e.Cwd) {
 			pend.add(e)
 		}
 	}
-	pend.expire(now.Add(-t.Config.Horizon - time.Hour))
+	expired := pend.expire(now.Add(-t.Config.Horizon - time.Hour))
 	c := Collected{Pending: pend, Scan: res}
 	if !save {
 		return c, errors.Join(stErr, pErr)
 	}
-	if err := scan.Save(t.path("scan.state"), st, now, scan.DefaultRetention); err != nil {
-		return c, errors.Join(stErr, pErr, err)
+	// Nothing new (the common case between two commits): nothing to write.
+	if res.Changed || stErr != nil {
+		if err := scan.Save(t.path("scan.state"), st, now, scan.DefaultRetention); err != nil {
+			return c, errors.Join(stErr, pErr, err)
+		}
 	}
-	if err := pend.save(t.path("pending")); err != nil {
-		return c, errors.Join(stErr, pErr, err)
+	if len(pend.Events) != n || expired > 0 || pErr != nil {
+		if err := pend.save(t.path("pending")); err != nil {
+			return c, errors.Join(stErr, pErr, err)
+		}
 	}
 	return c, errors.Join(stErr, pErr)
 }
