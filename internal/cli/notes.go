@@ -89,7 +89,7 @@ func runShow(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer led.Close()
+	defer func() { _ = led.Close() }()
 	cu := readUsage(led, h, msg)
 	if cu.Problem != "" {
 		fmt.Fprintf(env.Stderr, "tokenyield: warning: %s: %s\n", h.String()[:12], cu.Problem)
@@ -238,7 +238,7 @@ func logEntries(ctx context.Context, g *gitcli.Git, rng string, limit int) ([]lo
 	if err != nil {
 		return nil, err
 	}
-	defer led.Close()
+	defer func() { _ = led.Close() }()
 	var entries []logEntry
 	for _, rec := range strings.Split(string(out), "\x01")[1:] {
 		parts := strings.SplitN(rec, "\x00", 4)

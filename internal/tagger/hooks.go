@@ -216,7 +216,7 @@ func (t *Tagger) PostCommit(ctx context.Context) error {
 	if err != nil {
 		return errors.Join(append(errs, err)...)
 	}
-	defer led.Close()
+	defer func() { _ = led.Close() }()
 	if d, ok := ctx.Deadline(); ok {
 		led.SetDeadline(d)
 	}
@@ -255,7 +255,7 @@ func (t *Tagger) PostRewrite(ctx context.Context, kind string, stdin io.Reader) 
 	if err != nil {
 		return err
 	}
-	defer led.Close()
+	defer func() { _ = led.Close() }()
 	if d, ok := ctx.Deadline(); ok {
 		led.SetDeadline(d)
 	}
