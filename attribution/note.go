@@ -172,20 +172,7 @@ func roundMicro(f float64) float64 { return math.Round(f*1e6) / 1e6 }
 // model) are summed. Use it when commits are squashed together; the caller is
 // responsible for not merging the same usage twice.
 func Merge(a, b Note) Note {
-	out := Note{V: NoteVersion, Tool: a.Tool}
-	if out.Tool == "" {
-		out.Tool = b.Tool
-	}
-	idx := map[[3]string]int{}
-	for _, r := range append(append([]Row{}, a.Rows...), b.Rows...) {
-		k := [3]string{r.Agent, r.Session, r.Model}
-		i, ok := idx[k]
-		if !ok {
-			idx[k] = len(out.Rows)
-			out.Rows = append(out.Rows, r)
-			continue
-		}
-		m := &out.Rows[i]
+	return combine(a, b, func(m *Row, r Row) {
 		m.Usage = m.Usage.Add(r.Usage)
 		m.Requests += r.Requests
 		if r.First.Before(m.First) {
@@ -201,6 +188,26 @@ func Merge(a, b Note) Note {
 		}
 		m.Estimated = m.Estimated || r.Estimated
 		m.LowerBound = m.LowerBound || r.LowerBound
+	})
+}
+
+// combine matches the rows of a and b by (agent, session, model) and folds
+// each row of b into a's row of the same key with same.
+func combine(a, b Note, same func(into *Row, r Row)) Note {
+	out := Note{V: NoteVersion, Tool: a.Tool}
+	if out.Tool == "" {
+		out.Tool = b.Tool
+	}
+	idx := map[[3]string]int{}
+	for _, r := range append(append([]Row{}, a.Rows...), b.Rows...) {
+		k := [3]string{r.Agent, r.Session, r.Model}
+		i, ok := idx[k]
+		if !ok {
+			idx[k] = len(out.Rows)
+			out.Rows = append(out.Rows, r)
+			continue
+		}
+		same(&out.Rows[i], r)
 	}
 	out.Canonicalize()
 	return out
@@ -324,23 +331,9 @@ func ValidName(s string) bool { return validName(s, false) }
 // both is the same usage seen twice, so the one with the larger total is kept
 // rather than summed. Use Merge instead when combining different commits.
 func Union(a, b Note) Note {
-	out := Note{V: NoteVersion, Tool: a.Tool}
-	if out.Tool == "" {
-		out.Tool = b.Tool
-	}
-	idx := map[[3]string]int{}
-	for _, r := range append(append([]Row{}, a.Rows...), b.Rows...) {
-		k := [3]string{r.Agent, r.Session, r.Model}
-		i, ok := idx[k]
-		if !ok {
-			idx[k] = len(out.Rows)
-			out.Rows = append(out.Rows, r)
-			continue
+	return combine(a, b, func(m *Row, r Row) {
+		if r.Usage.Total() > m.Usage.Total() {
+			*m = r
 		}
-		if r.Usage.Total() > out.Rows[i].Usage.Total() {
-			out.Rows[i] = r
-		}
-	}
-	out.Canonicalize()
-	return out
+	})
 }
