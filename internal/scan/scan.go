@@ -27,12 +27,33 @@ type State struct {
 	// Floor is the oldest event time the de-dup memory covers: older events
 	// are ignored, since a forgotten identity would count again.
 	Floor time.Time
+	// Dirs records every directory the last walks listed, with its
+	// modification time, for quick scans; FullWalk is when the last full walk
+	// (every file stat'ed) ran.
+	Dirs     map[string]DirInfo
+	FullWalk time.Time
+}
+
+// DirInfo is a directory a walk listed: whose logs, below which root, its
+// path relative to the root, and its modification time then. A directory's
+// entries only change when its modification time does.
+type DirInfo struct {
+	Agent, Root, Rel string
+	ModNano          int64
 }
 
 // NewState returns an empty state, for a full scan.
 func NewState() *State {
-	return &State{Cursors: map[string]*tail.Cursor{}, Dedup: attribution.NewDedup()}
+	return &State{Cursors: map[string]*tail.Cursor{}, Dedup: attribution.NewDedup(), Dirs: map[string]DirInfo{}}
 }
+
+// Quick-scan bounds: a quick scan stats only files modified within HotWindow
+// and lists only directories whose modification time changed; a full walk
+// runs instead when the last one is older than FullWalkEvery.
+const (
+	HotWindow     = 48 * time.Hour
+	FullWalkEvery = 10 * time.Minute
+)
 
 // Options tune a scan.
 type Options struct {
@@ -43,6 +64,12 @@ type Options struct {
 	// Each, when set, receives every new event in time order instead of
 	// Result.Events, so that a caller that only aggregates holds no events.
 	Each func(attribution.Event)
+	// Quick, when the state's last full walk is recent (FullWalkEvery),
+	// reads only files modified within HotWindow and new files in
+	// directories that changed, instead of stat'ing every log file. An
+	// append to a file idle for longer is then seen by the next full walk.
+	// For the commit hook, which must stay fast on gigabytes of logs.
+	Quick bool
 	// WalkOrder de-duplicates file by file in walk order, while later files
 	// are still being parsed, instead of sorting every event by time first.
 	// Totals are the same (an identity's largest vector is counted once
@@ -72,6 +99,10 @@ type Result struct {
 	// file found or gone, an identity counted): when false there is nothing
 	// to save.
 	Changed bool
+	// Quick reports a quick scan (see Options.Quick).
+	Quick bool
+
+	dirsChanged bool
 }
 
 const (
@@ -176,6 +207,14 @@ func Scan(ctx context.Context, env tail.Env, sources []tail.Source, st *State, o
 
 	files, newCursors := 0, 0
 	visited := map[string]bool{}
+	if st.Dirs == nil {
+		st.Dirs = map[string]DirInfo{}
+	}
+	now := time.Now()
+	quick := opt.Quick && !st.FullWalk.IsZero() && now.Sub(st.FullWalk) < FullWalkEvery && len(st.Dirs) > 0
+	hotCutoff := now.Add(-HotWindow).UnixNano()
+	dirsBefore := len(st.Dirs)
+	res.Quick = quick
 	for i := range sources {
 		src := &sources[i]
 		res.Stats[src.Agent] = &tail.Stats{}
@@ -196,7 +235,13 @@ func Scan(ctx context.Context, env tail.Env, sources []tail.Source, st *State, o
 			}
 			seenRoot[real] = true
 			res.Roots[src.Agent] = append(res.Roots[src.Agent], root)
-			walk(root, src, func(path string) {
+			walker := walk
+			if quick {
+				walker = func(root string, src *tail.Source, dirs map[string]DirInfo, fn func(string), res *Result) {
+					walkQuick(root, src, dirs, st.Cursors, hotCutoff, fn, res)
+				}
+			}
+			walker(root, src, st.Dirs, func(path string) {
 				key := src.Agent + "\x00" + path
 				visited[key] = true
 				if ctx.Err() != nil {
@@ -217,8 +262,12 @@ func Scan(ctx context.Context, env tail.Env, sources []tail.Source, st *State, o
 	wg.Wait()
 	res.Incomplete = ctx.Err() != nil
 	before := len(st.Cursors)
-	forgetVanished(st, sources, visited)
-	res.Changed = len(st.Cursors) != before || newCursors > 0
+	if !quick && ctx.Err() == nil {
+		forgetVanished(st, sources, visited)
+		st.FullWalk = now
+		res.Changed = true
+	}
+	res.Changed = res.Changed || len(st.Cursors) != before || newCursors > 0 || len(st.Dirs) != dirsBefore || dirsChanged(res)
 	if ordered != nil {
 		close(batches)
 		<-sinkDone
@@ -292,7 +341,13 @@ func (r *Result) problem(p string) {
 // walk calls fn for every file below root that src matches, following
 // symbolic links to directories once each (so link loops terminate) and
 // reporting unreadable directories as problems.
-func walk(root string, src *tail.Source, fn func(path string), res *Result) {
+func walk(root string, src *tail.Source, dirs map[string]DirInfo, fn func(path string), res *Result) {
+	walkFrom(root, root, "", src, dirs, fn, res)
+}
+
+// walkFrom walks the subtree start of root, whose path relative to root is
+// rel ("" for root itself).
+func walkFrom(root, start, rel string, src *tail.Source, dirs map[string]DirInfo, fn func(path string), res *Result) {
 	// Directories reached through symbolic links are remembered by device
 	// and inode, so that a link loop is walked once.
 	visited := map[[2]uint64]bool{}
@@ -313,9 +368,11 @@ func walk(root string, src *tail.Source, fn func(path string), res *Result) {
 			res.problem(fmt.Sprintf("%s: %s: deeper than %d directories, not read", src.Agent, dir, maxDepth))
 			return
 		}
-		entries, err := os.ReadDir(dir)
+		entries, mod, err := listDir(dir)
 		if err != nil {
 			res.problem(fmt.Sprintf("%s: %v", src.Agent, err))
+		} else {
+			recordDir(dirs, src.Agent, root, rel, dir, mod, res)
 		}
 		for _, e := range entries {
 			name := e.Name()
@@ -343,10 +400,10 @@ func walk(root string, src *tail.Source, fn func(path string), res *Result) {
 			}
 		}
 	}
-	if fi, err := os.Stat(root); err == nil {
+	if fi, err := os.Stat(start); err == nil {
 		firstVisit(fi)
 	}
-	visit(root, "", 0)
+	visit(start, rel, 0)
 }
 
 // forgetVanished drops the cursors of the scanned sources' files that no
@@ -416,5 +473,104 @@ func (o *orderedSink) add(b batch) {
 				o.events = append(o.events, d)
 			}
 		}
+	}
+}
+
+// listDir lists a directory and returns its modification time (Unix ns).
+func listDir(dir string) ([]os.DirEntry, int64, error) {
+	f, err := os.Open(dir)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, 0, err
+	}
+	entries, err := f.ReadDir(-1)
+	return entries, fi.ModTime().UnixNano(), err
+}
+
+// dirRecentGrace is how recent a directory's modification time may be for
+// its listing to be trusted later: on file systems with coarse timestamps a
+// file created in the same tick would not change it.
+const dirRecentGrace = 2 * time.Second
+
+func recordDir(dirs map[string]DirInfo, agent, root, rel, dir string, mod int64, res *Result) {
+	if time.Since(time.Unix(0, mod)) < dirRecentGrace {
+		mod = 0 // list it again next time
+	}
+	key := agent + "\x00" + dir
+	if old, ok := dirs[key]; !ok || old.ModNano != mod {
+		res.dirsChanged = true
+	}
+	dirs[key] = DirInfo{Agent: agent, Root: root, Rel: rel, ModNano: mod}
+}
+
+func dirsChanged(res Result) bool { return res.dirsChanged }
+
+// walkQuick calls fn for the files a quick scan reads below root: files
+// modified since hotCutoff (by their cursors), and files new in directories
+// whose modification time changed (those are listed again; new
+// subdirectories are walked in full).
+func walkQuick(root string, src *tail.Source, dirs map[string]DirInfo, cursors map[string]*tail.Cursor, hotCutoff int64, fn func(string), res *Result) {
+	prefix := src.Agent + "\x00"
+	seen := map[string]bool{}
+	for key, d := range dirs {
+		if d.Agent != src.Agent || d.Root != root {
+			continue
+		}
+		dir := strings.TrimPrefix(key, prefix)
+		fi, err := os.Stat(dir)
+		if err != nil {
+			delete(dirs, key)
+			res.dirsChanged = true
+			continue
+		}
+		if fi.ModTime().UnixNano() == d.ModNano && d.ModNano != 0 {
+			continue
+		}
+		entries, mod, err := listDir(dir)
+		if err != nil {
+			res.problem(fmt.Sprintf("%s: %v", src.Agent, err))
+			continue
+		}
+		recordDir(dirs, src.Agent, root, d.Rel, dir, mod, res)
+		for _, e := range entries {
+			name := e.Name()
+			path := filepath.Join(dir, name)
+			rel := name
+			if d.Rel != "" {
+				rel = d.Rel + "/" + name
+			}
+			t := e.Type()
+			if t&fs.ModeSymlink != 0 {
+				if target, err := os.Stat(path); err == nil {
+					t = target.Mode().Type()
+				}
+			}
+			switch {
+			case t.IsDir():
+				if _, known := dirs[prefix+path]; !known {
+					walkFrom(root, path, rel, src, dirs, func(p string) {
+						if !seen[p] {
+							seen[p] = true
+							fn(p)
+						}
+					}, res)
+				}
+			case t.IsRegular() && src.Match(rel) && cursors[prefix+path] == nil && !seen[path]:
+				seen[path] = true
+				fn(path)
+			}
+		}
+	}
+	for key, c := range cursors {
+		path, ok := strings.CutPrefix(key, prefix)
+		if !ok || c.ModNano < hotCutoff || seen[path] || !strings.HasPrefix(path, root) {
+			continue
+		}
+		seen[path] = true
+		fn(path)
 	}
 }

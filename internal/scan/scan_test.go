@@ -166,3 +166,58 @@ func TestStatePersistence(t *testing.T) {
 		}
 	}
 }
+
+func TestQuickScan(t *testing.T) {
+	root := t.TempDir()
+	mustWrite(t, filepath.Join(root, "a/hot.log"), "h1 1 1\n")
+	mustWrite(t, filepath.Join(root, "a/cold.log"), "c1 1 1\n")
+	old := time.Now().Add(-72 * time.Hour)
+	if err := os.Chtimes(filepath.Join(root, "a/cold.log"), old, old); err != nil {
+		t.Fatal(err)
+	}
+	src := []tail.Source{kvSource(root)}
+	st := NewState()
+	res := Scan(context.Background(), tail.Env{}, src, st, Options{Quick: true})
+	if res.Quick || sumOutput(res.Events) != 2 || st.FullWalk.IsZero() || len(st.Dirs) != 2 {
+		t.Fatalf("first scan must be full: quick=%v events=%v dirs=%v", res.Quick, res.Events, st.Dirs)
+	}
+	// Survives a save and load.
+	statePath := filepath.Join(t.TempDir(), "state")
+	if err := Save(statePath, st, time.Now(), DefaultRetention); err != nil {
+		t.Fatal(err)
+	}
+	st, err := Load(statePath)
+	if err != nil || len(st.Dirs) != 2 {
+		t.Fatalf("load: %v dirs %v", err, st.Dirs)
+	}
+	st.Floor = time.Time{}                            // the kv events are dated 2026-03-01
+	time.Sleep(dirRecentGrace + 100*time.Millisecond) // let the listings be trusted
+	st.FullWalk = time.Now()
+	Scan(context.Background(), tail.Env{}, src, st, Options{Quick: true}) // re-record trusted mtimes
+
+	appendLine := func(p, line string) {
+		f, err := os.OpenFile(filepath.Join(root, p), os.O_APPEND|os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = f.WriteString(line)
+		_ = f.Close()
+	}
+	appendLine("a/hot.log", "h2 10 2\n")
+	appendLine("a/cold.log", "c2 100 2\n")
+	if err := os.Chtimes(filepath.Join(root, "a/cold.log"), old, old); err != nil {
+		t.Fatal(err) // an append that kept an old mtime: only a full walk sees it
+	}
+	mustWrite(t, filepath.Join(root, "a/new.log"), "n1 1000 3\n")
+	mustWrite(t, filepath.Join(root, "b/deep/newdir.log"), "d1 10000 3\n")
+	res = Scan(context.Background(), tail.Env{}, src, st, Options{Quick: true})
+	if !res.Quick || sumOutput(res.Events) != 11010 {
+		t.Fatalf("quick scan: quick=%v output=%d, want 11010 (hot append, new file, new directory)", res.Quick, sumOutput(res.Events))
+	}
+	// The next full walk finds the cold file's append, and nothing twice.
+	st.FullWalk = time.Now().Add(-FullWalkEvery - time.Second)
+	res = Scan(context.Background(), tail.Env{}, src, st, Options{Quick: true})
+	if res.Quick || sumOutput(res.Events) != 100 {
+		t.Fatalf("full walk after quick scans: quick=%v output=%d, want 100", res.Quick, sumOutput(res.Events))
+	}
+}

@@ -28,9 +28,10 @@ const (
 )
 
 const (
-	stateMagic = "tokenyield-scan-state v2\n"
-	entrySize  = 8 + 8 + 5*8
-	maxField   = 64 << 20
+	stateMagic   = "tokenyield-scan-state v3\n"
+	stateMagicV2 = "tokenyield-scan-state v2\n" // v3 without the directory table
+	entrySize    = 8 + 8 + 5*8
+	maxField     = 64 << 20
 )
 
 // Load reads a state saved by Save. A missing file gives an empty state; a
@@ -44,6 +45,8 @@ const (
 //	cursor count, then per cursor: key, dev, ino, size, mod, offset, prefix
 //	length, prefix hash, parser state (strings and byte slices length-prefixed)
 //	identity count, then fixed 56-byte little-endian entries sorted by ID
+//	(v3) last full walk (varint Unix ns), directory count, then per
+//	directory: key, agent, root, rel, modification time
 func Load(path string) (*State, error) {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
@@ -106,7 +109,8 @@ func (d *decoder) bytes() []byte {
 }
 
 func decode(data []byte) (*State, error) {
-	if !bytes.HasPrefix(data, []byte(stateMagic)) {
+	v3 := bytes.HasPrefix(data, []byte(stateMagic))
+	if !v3 && !bytes.HasPrefix(data, []byte(stateMagicV2)) {
 		return nil, errors.New("not a scan state file")
 	}
 	d := &decoder{b: data[len(stateMagic):]}
@@ -134,9 +138,29 @@ func decode(data []byte) (*State, error) {
 	if d.err != nil {
 		return nil, d.err
 	}
-	if count > MaxIdentities || uint64(len(d.b)) != count*entrySize {
+	if count > MaxIdentities || uint64(len(d.b)) < count*entrySize || (!v3 && uint64(len(d.b)) != count*entrySize) {
 		return nil, errors.New("bad identity table")
 	}
+	table := d.b[:count*entrySize]
+	d.b = d.b[count*entrySize:]
+	if v3 {
+		if full := d.varint(); full != 0 {
+			st.FullWalk = time.Unix(0, full)
+		}
+		nd := d.uvarint()
+		if nd > uint64(len(d.b)) {
+			return nil, errors.New("bad directory count")
+		}
+		for range nd {
+			key := string(d.bytes())
+			di := DirInfo{Agent: string(d.bytes()), Root: string(d.bytes()), Rel: string(d.bytes()), ModNano: d.varint()}
+			st.Dirs[key] = di
+		}
+		if d.err != nil || len(d.b) != 0 {
+			return nil, errors.New("bad directory table")
+		}
+	}
+	d.b = table
 	entries := make([]attribution.DedupEntry, count)
 	le := binary.LittleEndian
 	for i := range entries {
@@ -178,6 +202,9 @@ func Save(path string, st *State, now time.Time, retention time.Duration) error 
 	for k, c := range st.Cursors {
 		size += len(k) + len(c.State) + 8*binary.MaxVarintLen64
 	}
+	for k, di := range st.Dirs {
+		size += len(k) + len(di.Agent) + len(di.Root) + len(di.Rel) + 5*binary.MaxVarintLen64
+	}
 	buf := make([]byte, 0, size)
 	buf = append(buf, stateMagic...)
 	var floorNano int64
@@ -213,6 +240,25 @@ func Save(path string, st *State, now time.Time, retention time.Duration) error 
 		for _, v := range [...]int64{e.Usage.Input, e.Usage.CacheRead, e.Usage.CacheWrite, e.Usage.Output, e.Usage.Reasoning} {
 			buf = le.AppendUint64(buf, uint64(v)) //nolint:gosec // as above
 		}
+	}
+	var full int64
+	if !st.FullWalk.IsZero() {
+		full = st.FullWalk.UnixNano()
+	}
+	buf = binary.AppendVarint(buf, full)
+	dkeys := make([]string, 0, len(st.Dirs))
+	for k := range st.Dirs {
+		dkeys = append(dkeys, k)
+	}
+	slices.Sort(dkeys)
+	buf = binary.AppendUvarint(buf, uint64(len(dkeys)))
+	for _, k := range dkeys {
+		di := st.Dirs[k]
+		for _, f := range []string{k, di.Agent, di.Root, di.Rel} {
+			buf = binary.AppendUvarint(buf, uint64(len(f)))
+			buf = append(buf, f...)
+		}
+		buf = binary.AppendVarint(buf, di.ModNano)
 	}
 	return writeAtomic(path, buf)
 }

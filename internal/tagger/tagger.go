@@ -94,13 +94,21 @@ type Collected struct {
 func (t *Tagger) collect(ctx context.Context, save bool) (Collected, error) {
 	st, stErr := scan.Load(t.path("scan.state"))
 	pend, pErr := loadPending(t.path("pending"))
-	res := scan.Scan(ctx, t.Agents, t.Sources, st, scan.Options{})
+	// A damaged state has forgotten what was counted: reading every log
+	// again would count days of history twice, so it starts over like an
+	// install (usage logged since the previous commit is then unattributed,
+	// and the error says so).
+	rebaseline := stErr != nil
+	res := scan.Scan(ctx, t.Agents, t.Sources, st, scan.Options{Quick: save && !rebaseline})
 	now := t.Now()
 	n := len(pend.Events)
 	for _, e := range res.Events {
-		if t.Repo.Owns(e.Cwd) {
+		if !rebaseline && t.Repo.Owns(e.Cwd) {
 			pend.add(e)
 		}
+	}
+	if rebaseline {
+		stErr = fmt.Errorf("%w; counting starts over from now (usage since the previous commit is not attributed)", stErr)
 	}
 	expired := pend.expire(now.Add(-t.Config.Horizon - time.Hour))
 	c := Collected{Pending: pend, Scan: res}

@@ -17,6 +17,7 @@ package gen
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -288,5 +289,37 @@ func writeFile(j fileJob, bw *bufio.Writer) (Totals, error) {
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
+	if err == nil {
+		err = touchToLastEvent(j.path)
+	}
 	return t, err
+}
+
+// touchToLastEvent sets a transcript's modification time to the time of its
+// last line, as on a real machine, where a session's file stops changing
+// when the session ends (most files of a big tree are then days old).
+func touchToLastEvent(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	tail := make([]byte, min(fi.Size(), 16<<10))
+	if _, err := f.ReadAt(tail, fi.Size()-int64(len(tail))); err != nil {
+		return err
+	}
+	const key = `"timestamp":"`
+	i := bytes.LastIndex(tail, []byte(key))
+	if i < 0 || i+len(key)+24 > len(tail) {
+		return nil
+	}
+	ts, err := time.Parse("2006-01-02T15:04:05.000Z", string(tail[i+len(key):i+len(key)+24]))
+	if err != nil {
+		return nil //nolint:nilerr // not a timestamp we wrote: leave the time alone
+	}
+	return os.Chtimes(path, ts, ts)
 }
