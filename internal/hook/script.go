@@ -148,7 +148,8 @@ func script(spec scriptSpec) string {
 	w("%s%s\n", binaryVar, shQuote(spec.binary))
 	w("# git commands run by tokenyield itself run no hooks, as with --no-verify\n")
 	w("if [ \"${TOKENYIELD_IN_HOOK-}\" = tokenyield ]; then exit 0; fi\n")
-	w("tokenyield_dir=$(dirname -- \"$0\")\n")
+	// ${0%/*} rather than $(dirname "$0"): no process (git runs hooks by path)
+	w("case $0 in */*) tokenyield_dir=${0%%/*} ;; *) tokenyield_dir=. ;; esac\n")
 	w("tokenyield_status=0\n")
 	w("tokenyield_stdin=\n")
 	if readsStdin(name) {

@@ -115,6 +115,7 @@ func (t *Tagger) CommitMsg(ctx context.Context, msgFile string) error {
 	} else if werr := t.saveProposal(p); werr != nil {
 		return errors.Join(err, werr)
 	}
+	err = errors.Join(err, t.pricingErr())
 	if t.Config.Trailer {
 		out := ledger.RewriteMessage(msg, p.Final)
 		if out != msg {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/tokenyield/tokenyield/attribution"
@@ -57,12 +58,41 @@ func New(ctx context.Context, dir string, env tail.Env) (*Tagger, error) {
 	if err := t.readConfig(); err != nil {
 		return nil, err
 	}
-	prices, err := pricing.LoadDefault(env.Get, env.Home)
-	if err != nil {
-		return nil, err
-	}
-	t.Pricer = prices.Memo()
+	t.Pricer = &lazyPricer{env: env}
 	return t, nil
+}
+
+// lazyPricer loads the price table on the first call, so that a commit
+// without AI usage never pays for it. A broken override file makes costs
+// unknown (never zero); Err reports it.
+type lazyPricer struct {
+	env  tail.Env
+	once sync.Once
+	p    attribution.Pricer
+	err  error
+}
+
+func (l *lazyPricer) Cost(model string, u attribution.Usage) (float64, bool) {
+	l.once.Do(func() {
+		t, err := pricing.LoadDefault(l.env.Get, l.env.Home)
+		if err != nil {
+			l.err = err
+			return
+		}
+		l.p = t.Memo()
+	})
+	if l.p == nil {
+		return 0, false
+	}
+	return l.p.Cost(model, u)
+}
+
+// pricingErr returns the error of loading the price table, if any.
+func (t *Tagger) pricingErr() error {
+	if l, ok := t.Pricer.(*lazyPricer); ok {
+		return l.err
+	}
+	return nil
 }
 
 func (t *Tagger) path(name string) string { return filepath.Join(t.Repo.stateDir(), name) }
