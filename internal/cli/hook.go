@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"runtime/debug"
 	"time"
 
 	"github.com/tokenyield/tokenyield/internal/tagger"
@@ -19,6 +20,10 @@ func runHook(env *Env, args []string) (err error) {
 		return fmt.Errorf("%w: hook name required (commit-msg, post-commit, post-rewrite, pre-push)", errUsage)
 	}
 	name := args[0]
+	// A hook is a short process: collecting garbage would cost more than the
+	// memory it frees. The limit keeps a huge backlog of logs bounded.
+	debug.SetGCPercent(-1)
+	debug.SetMemoryLimit(256 << 20)
 	dir, _ := os.Getwd()
 	start := time.Now()
 	setupCtx, cancelSetup := context.WithTimeout(context.Background(), 2*time.Second)

@@ -253,3 +253,18 @@ func TestStatusAndDoctor(t *testing.T) {
 		t.Fatal("doctor after uninstall reported no problem")
 	}
 }
+
+// A commit that fails after its commit-msg hook (here: signing fails) gives
+// its usage back: the next commit gets it.
+func TestAbortedCommitGivesUsageBack(t *testing.T) {
+	w := newWorld(t)
+	repo := w.repo("repo")
+	u := w.log(call{session: "s", id: "ab1", cwd: repo, in: 8, out: 9})
+	w.write(repo, "x.txt", "x\n")
+	w.run(repo, "git", "add", "-A")
+	if _, err := w.try(repo, nil, "git", "-c", "commit.gpgsign=true", "-c", "gpg.program=false", "commit", "-q", "-m", "signed"); err == nil {
+		t.Fatal("the signed commit was expected to fail")
+	}
+	w.commit(repo, "after the failed one")
+	w.wantUsage(repo, "HEAD", u)
+}

@@ -25,8 +25,12 @@ type proposal struct {
 	// (Delta plus, when amending, the amended commit's note).
 	Delta attribution.Note `json:"delta"`
 	Final attribution.Note `json:"final"`
-	// Seqs are the pending events Delta took.
-	Seqs []uint64 `json:"seqs"`
+	// Taken are the pending events Delta took, already removed from the
+	// pending list; Head is HEAD when they were taken. A proposal still there
+	// at the next commit-msg with HEAD unchanged belongs to a commit that was
+	// aborted: its events go back to the pending list.
+	Taken []pendingEvent `json:"taken,omitempty"`
+	Head  string         `json:"head,omitempty"`
 	// Made is when the proposal was made; an old one is ignored.
 	Made time.Time `json:"made"`
 }
@@ -91,12 +95,17 @@ func (t *Tagger) CommitMsg(ctx context.Context, msgFile string) error {
 		}
 	}
 	var p proposal
+	head := t.Repo.headSHA()
 	err = t.withLock(ctx, func() error {
 		c, err := t.collect(ctx, true)
+		if old := t.readProposal(); old != nil && old.Head == head && len(old.Taken) > 0 {
+			c.Pending.restore(old.Taken)
+			c.PendingChanged = true
+		}
 		now := t.Now()
-		sel := t.selectFor(c.Pending, now)
-		p = proposal{Delta: t.note(sel.events), Seqs: sel.seqs, Made: now}
-		return err
+		sel, serr := t.takeFor(c, now)
+		p = proposal{Delta: t.note(sel.events), Taken: sel.taken, Head: head, Made: now}
+		return errors.Join(err, serr)
 	})
 	if err != nil && p.Made.IsZero() {
 		return err
@@ -138,14 +147,24 @@ func (t *Tagger) saveProposal(p proposal) error {
 	return writeFileAtomic(t.proposalPath(), b)
 }
 
+// takeProposal reads and removes the proposal; one older than
+// proposalMaxAge is ignored.
 func (t *Tagger) takeProposal() *proposal {
+	p := t.readProposal()
+	_ = os.Remove(t.proposalPath())
+	if p == nil || t.Now().Sub(p.Made) > proposalMaxAge {
+		return nil
+	}
+	return p
+}
+
+func (t *Tagger) readProposal() *proposal {
 	b, err := os.ReadFile(t.proposalPath())
 	if err != nil {
 		return nil
 	}
-	_ = os.Remove(t.proposalPath())
 	var p proposal
-	if json.Unmarshal(b, &p) != nil || t.Now().Sub(p.Made) > proposalMaxAge {
+	if json.Unmarshal(b, &p) != nil {
 		return nil
 	}
 	return &p
@@ -196,10 +215,10 @@ func (t *Tagger) PostCommit(ctx context.Context) error {
 		err := t.withLock(ctx, func() error {
 			c, err := t.collect(ctx, true)
 			now := t.Now()
-			sel := t.selectFor(c.Pending, now)
-			p = &proposal{Delta: t.note(sel.events), Seqs: sel.seqs, Made: now}
+			sel, serr := t.takeFor(c, now)
+			p = &proposal{Delta: t.note(sel.events), Made: now}
 			p.Final = p.Delta
-			return err
+			return errors.Join(err, serr)
 		})
 		if p == nil {
 			return err
@@ -237,13 +256,6 @@ func (t *Tagger) PostCommit(ctx context.Context) error {
 		}
 	}
 	errs = append(errs, t.remember(head, p.Delta))
-	if len(p.Seqs) > 0 {
-		errs = append(errs, t.withLock(ctx, func() error {
-			pend, err := loadPending(t.path("pending"))
-			pend.remove(p.Seqs)
-			return errors.Join(err, pend.save(t.path("pending")))
-		}))
-	}
 	return errors.Join(errs...)
 }
 

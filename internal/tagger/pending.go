@@ -79,6 +79,20 @@ func (p *pendingList) expire(cutoff time.Time) int {
 	return n
 }
 
+// restore puts back events a commit took but never stored (the commit was
+// aborted after its commit-msg hook).
+func (p *pendingList) restore(events []pendingEvent) {
+	have := make(map[uint64]bool, len(p.Events))
+	for _, e := range p.Events {
+		have[e.Seq] = true
+	}
+	for _, e := range events {
+		if !have[e.Seq] {
+			p.Events = append(p.Events, e)
+		}
+	}
+}
+
 // remove drops the events with the given sequence numbers.
 func (p *pendingList) remove(seqs []uint64) {
 	drop := make(map[uint64]bool, len(seqs))

@@ -116,11 +116,25 @@ type Collected struct {
 	Pending *pendingList
 	// Scan is what the scan met (skipped lines, problems).
 	Scan scan.Result
+	// PendingChanged is set when Pending differs from the saved list; the
+	// caller saves it (once, after taking its share).
+	PendingChanged bool
+}
+
+// takeFor removes this worktree's share up to until from the pending list
+// and saves the list if anything changed.
+func (t *Tagger) takeFor(c Collected, until time.Time) (selection, error) {
+	sel := t.selectFor(c.Pending, until)
+	if len(sel.seqs) == 0 && !c.PendingChanged {
+		return sel, nil
+	}
+	c.Pending.remove(sel.seqs)
+	return sel, c.Pending.save(t.path("pending"))
 }
 
 // collect scans the logs incrementally and adds this repository's new usage
-// to the pending list; the caller holds the lock. With save false nothing is
-// written (status previews).
+// to the pending list; the caller holds the lock. With save true the scan
+// state is saved; the pending list never is (see takeFor).
 func (t *Tagger) collect(ctx context.Context, save bool) (Collected, error) {
 	st, stErr := scan.Load(t.path("scan.state"))
 	pend, pErr := loadPending(t.path("pending"))
@@ -151,11 +165,7 @@ func (t *Tagger) collect(ctx context.Context, save bool) (Collected, error) {
 			return c, errors.Join(stErr, pErr, err)
 		}
 	}
-	if len(pend.Events) != n || expired > 0 || pErr != nil {
-		if err := pend.save(t.path("pending")); err != nil {
-			return c, errors.Join(stErr, pErr, err)
-		}
-	}
+	c.PendingChanged = len(pend.Events) != n || expired > 0 || pErr != nil
 	return c, errors.Join(stErr, pErr)
 }
 
@@ -163,6 +173,7 @@ func (t *Tagger) collect(ctx context.Context, save bool) (Collected, error) {
 type selection struct {
 	events []attribution.Event
 	seqs   []uint64
+	taken  []pendingEvent
 }
 
 // selectFor picks the pending events of this worktree up to until.
@@ -178,6 +189,7 @@ func (t *Tagger) selectFor(pend *pendingList, until time.Time) selection {
 		if w.Contains(e) {
 			s.events = append(s.events, e)
 			s.seqs = append(s.seqs, p.Seq)
+			s.taken = append(s.taken, p)
 		}
 	}
 	return s
