@@ -165,7 +165,12 @@ for k in range(copies):
     os.makedirs(d, exist_ok=True)
     for j, s in enumerate(srcs):
         name = f"rollout-2026-02-{day:02d}T{(k + j) % 24:02d}-{k % 60:02d}-{j % 60:02d}-{uuid.uuid4()}.jsonl"
-        shutil.copyfile(s, os.path.join(d, name))
+        out = os.path.join(d, name)
+        shutil.copyfile(s, out)
+        # As on a real machine, a finished rollout stopped changing when its
+        # session ended (February 2026 here), not when it was copied.
+        t = 1771891200 + k * 3600  # 2026-02-24T00:00:00Z + k hours
+        os.utime(out, (t, t))
 PY
 log "Codex home: $(find "$CODEXH/sessions" -type f | wc -l) rollouts, $(du -sb "$CODEXH" | cut -f1) bytes"
 
