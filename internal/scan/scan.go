@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -516,6 +517,15 @@ func dirsChanged(res Result) bool { return res.dirsChanged }
 func walkQuick(root string, src *tail.Source, dirs map[string]DirInfo, cursors map[string]*tail.Cursor, hotCutoff int64, fn func(string), res *Result) {
 	prefix := src.Agent + "\x00"
 	seen := map[string]bool{}
+	// Decide which known files are hot before any file is handed to the
+	// workers, which update cursors as they read.
+	var hot []string
+	for key, c := range cursors {
+		if path, ok := strings.CutPrefix(key, prefix); ok && c.ModNano >= hotCutoff && strings.HasPrefix(path, root) {
+			hot = append(hot, path)
+		}
+	}
+	sort.Strings(hot)
 	for key, d := range dirs {
 		if d.Agent != src.Agent || d.Root != root {
 			continue
@@ -565,12 +575,10 @@ func walkQuick(root string, src *tail.Source, dirs map[string]DirInfo, cursors m
 			}
 		}
 	}
-	for key, c := range cursors {
-		path, ok := strings.CutPrefix(key, prefix)
-		if !ok || c.ModNano < hotCutoff || seen[path] || !strings.HasPrefix(path, root) {
-			continue
+	for _, path := range hot {
+		if !seen[path] {
+			seen[path] = true
+			fn(path)
 		}
-		seen[path] = true
-		fn(path)
 	}
 }
