@@ -241,14 +241,19 @@ func runSync(env *Env, verb string, args []string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	var msg string
+	var warnings []string
 	if verb == "push" {
 		var r ledger.PushResult
 		r, err = ledger.Push(ctx, g, *remote)
-		msg = fmt.Sprintf("%+v", r)
+		msg = describePush(r)
+		for _, f := range r.Fetches {
+			warnings = append(warnings, f.Warnings...)
+		}
 	} else {
 		var r ledger.FetchResult
 		r, err = ledger.Fetch(ctx, g, *remote)
-		msg = fmt.Sprintf("%+v", r)
+		msg = describeFetch(r)
+		warnings = r.Warnings
 	}
 	if *quiet {
 		if err != nil {
@@ -258,9 +263,40 @@ func runSync(env *Env, verb string, args []string) error {
 		}
 		return nil
 	}
+	for _, w := range warnings {
+		fmt.Fprintf(env.Stderr, "tokenyield: warning: %s\n", oneLine(w, 200))
+	}
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "%s %s: %s\n", verb, *remote, msg)
 	return nil
+}
+
+func describePush(r ledger.PushResult) string {
+	switch {
+	case r.NothingToPush:
+		return "no notes to push yet"
+	case r.UpToDate:
+		return "notes already up to date"
+	case r.Pushed && len(r.Fetches) > 0:
+		return fmt.Sprintf("notes pushed after merging the remote's (%d attempts)", r.Attempts)
+	case r.Pushed:
+		return "notes pushed"
+	}
+	return "notes not pushed"
+}
+
+func describeFetch(r ledger.FetchResult) string {
+	switch r.Action {
+	case ledger.FetchNoRemoteNotes:
+		return "the remote has no tokenyield notes"
+	case ledger.FetchUpToDate:
+		return "notes already up to date"
+	}
+	s := fmt.Sprintf("%d notes added, %d merged", r.Added, r.Merged)
+	if r.Rejected > 0 {
+		s += fmt.Sprintf(", %d invalid notes from the remote ignored", r.Rejected)
+	}
+	return s
 }
