@@ -225,6 +225,13 @@ func script(spec scriptSpec) string {
 		// usage to store: skip starting the binary (the common case).
 		w("# commit-msg found no AI usage for this commit: nothing to store\n")
 		w("if [ -f .git/tokenyield/post-commit-skip ] && rm -f .git/tokenyield/post-commit-skip 2>/dev/null; then exit \"$tokenyield_status\"; fi\n")
+		// The commit-msg hook prepared the note: git stores it, which is
+		// cheaper than starting the binary; on any failure the binary does.
+		w("# commit-msg prepared the note: let git store it (the binary is the fallback)\n")
+		w("if [ -f .git/tokenyield/note-ready ] && TOKENYIELD_IN_HOOK=tokenyield git notes --ref=refs/notes/tokenyield add -f -F .git/tokenyield/note-ready HEAD 2>/dev/null; then\n")
+		w("\trm -f .git/tokenyield/note-ready .git/tokenyield/proposal\n")
+		w("\texit \"$tokenyield_status\"\n")
+		w("fi\n")
 	}
 	w("TOKENYIELD_IN_HOOK=tokenyield \"$tokenyield_bin\" hook %s \"$@\" <\"${tokenyield_stdin:-/dev/null}\" || :\n", name)
 	w("exit \"$tokenyield_status\"\n")

@@ -2,6 +2,7 @@ package tagger
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -56,6 +57,10 @@ func (t *Tagger) head(context.Context) (string, string) {
 	}
 	return ref.Hash().String(), c.Message
 }
+
+// noteReadyPath is where commit-msg leaves the note for the post-commit
+// script to store with git.
+func (t *Tagger) noteReadyPath() string { return filepath.Join(t.Repo.worktreeDir(), "note-ready") }
 
 // skipMarker is the file that tells the post-commit script there is nothing
 // to store (only in a main worktree, whose git dir the script can find).
@@ -115,14 +120,23 @@ func (t *Tagger) CommitMsg(ctx context.Context, msgFile string) error {
 		p.Final = attribution.Merge(base, p.Delta)
 		p.Final.Tool = p.Delta.Tool
 	}
-	if marker := t.skipMarker(); marker != "" && len(p.Delta.Rows) == 0 {
+	marker := t.skipMarker()
+	if marker != "" && len(p.Delta.Rows) == 0 {
 		// Nothing for post-commit to store: let its script skip the binary.
 		_ = os.Remove(t.proposalPath())
 		if werr := os.WriteFile(marker, nil, 0o600); werr != nil {
 			err = errors.Join(err, fmt.Errorf("post-commit marker: %w", werr))
 		}
-	} else if werr := t.saveProposal(p); werr != nil {
-		return errors.Join(err, werr)
+	} else {
+		if werr := t.saveProposal(p); werr != nil {
+			return errors.Join(err, werr)
+		}
+		if marker != "" {
+			// The note, ready for the post-commit script to hand to git.
+			if b, eerr := p.Delta.Encode(); eerr == nil {
+				err = errors.Join(err, writeFileAtomic(t.noteReadyPath(), append(b, '\n')))
+			}
+		}
 	}
 	err = errors.Join(err, t.pricingErr())
 	if t.Config.Trailer {
@@ -170,34 +184,12 @@ func (t *Tagger) readProposal() *proposal {
 	return &p
 }
 
-// written remembers the new usage the post-commit hook stored on recent
-// commits, for the post-rewrite hook of an amend.
-type written map[string]attribution.Note
-
-func (t *Tagger) writtenPath() string { return filepath.Join(t.Repo.worktreeDir(), "written") }
-
-func (t *Tagger) loadWritten() written {
-	w := written{}
-	if b, err := os.ReadFile(t.writtenPath()); err == nil {
-		_ = json.Unmarshal(b, &w)
-	}
-	return w
-}
-
-func (t *Tagger) remember(commit string, delta attribution.Note) error {
-	w := written{commit: delta} // only the latest commit can be amended next
-	b, err := json.Marshal(w)
-	if err != nil {
-		return fmt.Errorf("encode written notes: %w", err)
-	}
-	return writeFileAtomic(t.writtenPath(), b)
-}
-
 // PostCommit is the post-commit hook: it stores the commit's new usage as
 // its note and removes that usage from the pending list.
 func (t *Tagger) PostCommit(ctx context.Context) error {
 	if m := t.skipMarker(); m != "" {
 		_ = os.Remove(m) // a script older than the marker ran us anyway
+		_ = os.Remove(t.noteReadyPath())
 	}
 	if t.Repo.SequenceInProgress() {
 		_ = os.Remove(t.proposalPath())
@@ -255,7 +247,6 @@ func (t *Tagger) PostCommit(ctx context.Context) error {
 			}
 		}
 	}
-	errs = append(errs, t.remember(head, p.Delta))
 	return errors.Join(errs...)
 }
 
@@ -288,12 +279,12 @@ func (t *Tagger) PostRewrite(ctx context.Context, kind string, stdin io.Reader) 
 	if err := sc.Err(); err != nil {
 		return fmt.Errorf("read post-rewrite input: %w", err)
 	}
-	deltas := t.loadWritten()
 	out := map[plumbing.Hash]attribution.Note{}
 	var errs []error
 	for _, nw := range order {
 		var final attribution.Note
 		have := false
+		var oldRaw [][]byte
 		for _, old := range olds[nw] {
 			n, ok, err := led.Read(plumbing.NewHash(old))
 			if err != nil {
@@ -302,10 +293,24 @@ func (t *Tagger) PostRewrite(ctx context.Context, kind string, stdin io.Reader) 
 			}
 			if ok {
 				final, have = attribution.Merge(final, n), true
+				raw, _, _ := led.ReadRaw(plumbing.NewHash(old))
+				oldRaw = append(oldRaw, bytes.TrimSpace(raw))
 			}
 		}
-		if d, ok := deltas[nw]; ok && kind == "amend" {
-			final, have = attribution.Merge(final, d), true
+		if kind == "amend" {
+			// The amending commit's own usage was stored on it by the
+			// post-commit hook; git then appended the old note to it
+			// (notes.rewriteMode=concatenate) or not (no rewriteRef).
+			raw, ok, _ := led.ReadRaw(plumbing.NewHash(nw))
+			if n, err := ledger.DecodeStored(raw); ok && err == nil {
+				copied := len(oldRaw) == 1 && bytes.Contains(raw, oldRaw[0])
+				if copied {
+					final = n
+				} else {
+					final = attribution.Merge(final, n)
+				}
+				have = true
+			}
 		}
 		if have {
 			final.Tool = "tokenyield/" + Version
