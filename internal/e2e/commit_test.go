@@ -268,3 +268,20 @@ func TestAbortedCommitGivesUsageBack(t *testing.T) {
 	w.commit(repo, "after the failed one")
 	w.wantUsage(repo, "HEAD", u)
 }
+
+// Usage for the main worktree found by a hook in another worktree is not
+// missed by the main worktree's quick path (the watch that lets the
+// commit-msg script skip tokenyield is invalidated).
+func TestUsageFoundByAnotherWorktree(t *testing.T) {
+	w := newWorld(t)
+	repo := w.repo("repo")
+	wt := filepath.Join(w.root, "wt")
+	w.run(repo, "git", "worktree", "add", "-q", "-b", "other", wt)
+	w.commit(repo, "main, nothing new") // leaves a watch
+	w.commit(repo, "main, nothing new again")
+	u := w.log(call{session: "m", id: "x1", cwd: repo, in: 3, out: 4})
+	w.commit(wt, "the other worktree scans first")
+	w.wantUsage(wt, "HEAD", attribution.Usage{})
+	w.commit(repo, "main")
+	w.wantUsage(repo, "HEAD", u)
+}

@@ -220,6 +220,22 @@ func script(spec scriptSpec) string {
 	w("\tprintf '%%s\\n' \"tokenyield: hook skipped: $tokenyield_bin not found (reinstall: %s, or remove: %s)\" >&2\n", reinstall, remove)
 	w("\texit \"$tokenyield_status\"\n")
 	w("fi\n")
+	if name == "commit-msg" {
+		// tokenyield left a watch (internal/tagger/watch.go): when no log
+		// directory or active log file changed since its last run, nothing
+		// is pending, no full walk is due, no proposal is left over and the
+		// message carries no AI-Tokens lines, the commit has no AI usage and
+		// starting the binary can be skipped.
+		w("# nothing changed in the agents' logs since tokenyield last looked: skip starting it\n")
+		w("if [ -f .git/tokenyield/watch.stamp ] && [ -f .git/tokenyield/watch.sh ] && [ ! -f .git/tokenyield/proposal ] && [ -n \"${1-}\" ] && [ -f \"$1\" ] && [ ! \"$1\" -nt .git/tokenyield/watch.due ]; then\n")
+		w("\ttokenyield_fresh=1\n")
+		w("\twhile IFS= read -r tokenyield_p || [ -n \"$tokenyield_p\" ]; do\n")
+		w("\t\tcase $tokenyield_p in [Aa][Ii]-[Tt][Oo][Kk][Ee][Nn][Ss]:*) tokenyield_fresh=; break ;; esac\n")
+		w("\tdone <\"$1\"\n")
+		w("\tif [ -n \"$tokenyield_fresh\" ] && [ -f .git/tokenyield/watch.sh ]; then . ./.git/tokenyield/watch.sh; else tokenyield_fresh=; fi\n")
+		w("\tif [ -n \"$tokenyield_fresh\" ] && : >.git/tokenyield/post-commit-skip 2>/dev/null; then exit \"$tokenyield_status\"; fi\n")
+		w("fi\n")
+	}
 	if name == "post-commit" {
 		// The commit-msg hook leaves this marker when the commit has no
 		// usage to store: skip starting the binary (the common case).

@@ -110,7 +110,7 @@ func (t *Tagger) CommitMsg(ctx context.Context, msgFile string) error {
 		now := t.Now()
 		sel, serr := t.takeFor(c, now)
 		p = proposal{Delta: t.note(sel.events), Taken: sel.taken, Head: head, Made: now}
-		return errors.Join(err, serr)
+		return errors.Join(err, serr, t.writeWatch(c))
 	})
 	if err != nil && p.Made.IsZero() {
 		return err

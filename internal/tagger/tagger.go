@@ -119,6 +119,10 @@ type Collected struct {
 	// PendingChanged is set when Pending differs from the saved list; the
 	// caller saves it (once, after taking its share).
 	PendingChanged bool
+	// watch is what the commit-msg script may check instead of starting the
+	// binary (see writeWatch); scanStart and fullWalk date it.
+	watch               []string
+	scanStart, fullWalk time.Time
 }
 
 // takeFor removes this worktree's share up to until from the pending list
@@ -129,7 +133,11 @@ func (t *Tagger) takeFor(c Collected, until time.Time) (selection, error) {
 		return sel, nil
 	}
 	c.Pending.remove(sel.seqs)
-	return sel, c.Pending.save(t.path("pending"))
+	err := c.Pending.save(t.path("pending"))
+	if len(c.Pending.Events) > 0 {
+		t.removeWatch() // usage is waiting: the next commit must look
+	}
+	return sel, err
 }
 
 // collect scans the logs incrementally and adds this repository's new usage
@@ -143,6 +151,7 @@ func (t *Tagger) collect(ctx context.Context, save bool) (Collected, error) {
 	// install (usage logged since the previous commit is then unattributed,
 	// and the error says so).
 	rebaseline := stErr != nil
+	scanStart := time.Now()
 	res := scan.Scan(ctx, t.Agents, t.Sources, st, scan.Options{Quick: save && !rebaseline})
 	now := t.Now()
 	n := len(pend.Events)
@@ -155,7 +164,10 @@ func (t *Tagger) collect(ctx context.Context, save bool) (Collected, error) {
 		stErr = fmt.Errorf("%w; counting starts over from now (usage since the previous commit is not attributed)", stErr)
 	}
 	expired := pend.expire(now.Add(-t.Config.Horizon - time.Hour))
-	c := Collected{Pending: pend, Scan: res}
+	c := Collected{Pending: pend, Scan: res, scanStart: scanStart, fullWalk: st.FullWalk}
+	if save && !res.Incomplete && !rebaseline {
+		c.watch = watchList(st, scanStart)
+	}
 	if !save {
 		return c, errors.Join(stErr, pErr)
 	}
@@ -214,6 +226,7 @@ func (t *Tagger) Baseline(ctx context.Context) error {
 		if err := scan.Save(t.path("scan.state"), st, t.Now(), scan.DefaultRetention); err != nil {
 			return err
 		}
+		t.removeWatch()
 		return (&pendingList{}).save(t.path("pending"))
 	})
 }
