@@ -2,6 +2,7 @@ package tagger
 
 import (
 	"os"
+	"sort"
 	"path/filepath"
 	"strings"
 	"time"
@@ -47,6 +48,7 @@ func watchList(st *scan.State, now time.Time) []string {
 			out = append(out, path)
 		}
 	}
+	sort.Strings(out)
 	return out
 }
 
@@ -65,12 +67,16 @@ func (t *Tagger) writeWatch(c Collected) error {
 		b.WriteString(shQuote(p))
 		b.WriteString(" -nt .git/tokenyield/watch.stamp ] && tokenyield_fresh=\n")
 	}
-	if err := writeFileAtomic(t.watchPath("watch.sh"), []byte(b.String())); err != nil {
-		return err
+	if old, err := os.ReadFile(t.watchPath("watch.sh")); err != nil || string(old) != b.String() {
+		if err := writeFileAtomic(t.watchPath("watch.sh"), []byte(b.String())); err != nil {
+			return err
+		}
 	}
 	due := c.fullWalk.Add(scan.FullWalkEvery)
-	if err := touch(t.watchPath("watch.due"), due); err != nil {
-		return err
+	if fi, err := os.Stat(t.watchPath("watch.due")); err != nil || !fi.ModTime().Equal(due) {
+		if err := touch(t.watchPath("watch.due"), due); err != nil {
+			return err
+		}
 	}
 	stamp := t.watchPath("watch.stamp")
 	at := c.scanStart.Add(-watchSlack)
