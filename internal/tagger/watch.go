@@ -2,8 +2,8 @@ package tagger
 
 import (
 	"os"
-	"sort"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
