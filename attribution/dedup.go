@@ -105,6 +105,9 @@ func (d *Dedup) Seen(agent, key string) (Usage, bool) {
 
 // Len returns the number of identities remembered.
 func (d *Dedup) Len() int {
+	if len(d.base) == 0 {
+		return len(d.seen)
+	}
 	n := len(d.base)
 	for id := range d.seen {
 		if _, inBase := slices.BinarySearchFunc(d.base, id, func(e DedupEntry, id uint64) int { return cmp.Compare(e.ID, id) }); !inBase {

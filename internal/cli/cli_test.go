@@ -188,3 +188,25 @@ func TestThousands(t *testing.T) {
 		}
 	}
 }
+
+// With a tiny de-dup memory, usage reads the logs in several passes and
+// reports exactly the same figures.
+func TestUsageBoundedMemoryPasses(t *testing.T) {
+	env, out, errb := testEnv(t, sampleVars(t))
+	if code := Run(env, []string{"usage", "--by", "model", "--json", "--tz", "UTC"}); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb)
+	}
+	want := out.String()
+	defer func(n int) { usageMaxIdentities = n }(usageMaxIdentities)
+	usageMaxIdentities = 20
+	env, out, errb = testEnv(t, sampleVars(t))
+	if code := Run(env, []string{"usage", "--by", "model", "--json", "--tz", "UTC", "-v"}); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb)
+	}
+	if !strings.Contains(errb.String(), "passes") {
+		t.Fatalf("expected several passes, stderr: %s", errb)
+	}
+	if out.String() != want {
+		t.Fatalf("figures differ when read in passes:\n%s\nwant\n%s", out, want)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -46,6 +47,10 @@ type UsageRow struct {
 	Model string `json:"model"`
 	UsageFigures
 }
+
+// usageMaxIdentities bounds the de-dup memory of one pass of `usage`
+// (about 100 bytes each): past it the logs are read in more passes.
+var usageMaxIdentities = 600_000
 
 type usageOptions struct {
 	since, until string
@@ -122,14 +127,40 @@ func runUsage(env *Env, args []string) error {
 		}
 		return true
 	}
-	agg := newUsageAggregate(groupKey, prices.Memo())
 	w := attribution.Window{Root: root}
-	each := func(e attribution.Event) {
-		if root == "" || w.Contains(e) {
-			agg.add(e)
-		}
+	var agg *usageAggregate
+	var res scan.Result
+	// One pass normally; when the de-dup memory would outgrow
+	// usageMaxIdentities (many GB of logs), again in more passes, each
+	// keeping a share of the identities, so memory stays bounded.
+	shards, maxIDs := 1, usageMaxIdentities
+	if v, err := strconv.Atoi(env.Agents.Get("TOKENYIELD_MAX_IDENTITIES")); err == nil && v > 0 {
+		maxIDs = v // a tuning knob, and how bench/ shows memory staying bounded
 	}
-	res := scan.Scan(context.Background(), env.Agents, sources, scan.NewState(), scan.Options{Keep: keep, Each: each, WalkOrder: true})
+	for {
+		agg = newUsageAggregate(groupKey, prices.Memo())
+		each := func(e attribution.Event) {
+			if root == "" || w.Contains(e) {
+				agg.add(e)
+			}
+		}
+		overflow := false
+		for shard := 0; shard < shards && !overflow; shard++ {
+			r := scan.Scan(context.Background(), env.Agents, sources, scan.NewState(), scan.Options{
+				Keep: keep, Each: each, WalkOrder: true, Shards: shards, Shard: shard, MaxIdentities: maxIDs})
+			overflow = r.Overflow
+			if shard == 0 {
+				res = r
+			}
+		}
+		if !overflow {
+			break
+		}
+		shards *= 4
+	}
+	if shards > 1 && o.verbose {
+		fmt.Fprintf(env.Stderr, "read the logs in %d passes to keep memory bounded\n", shards)
+	}
 	report := agg.report()
 	warnSkipped(env.Stderr, res, o.verbose)
 	if o.json {

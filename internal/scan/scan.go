@@ -77,6 +77,15 @@ type Options struct {
 	// either way); only which sighting of a streamed response carries its
 	// increase can differ. For whole-history reports.
 	WalkOrder bool
+	// Shards and Shard split a scan into passes that bound memory: with
+	// Shards > 1 only identities whose hash modulo Shards is Shard are kept
+	// (events without an identity go to shard 0). Every pass reads every
+	// file; together the passes count each identity exactly once.
+	Shards, Shard int
+	// MaxIdentities, when positive, ends a WalkOrder scan early with
+	// Result.Overflow set once the de-dup memory holds more identities: the
+	// caller then scans again in more shards.
+	MaxIdentities int
 }
 
 // Result is what a scan found.
@@ -102,6 +111,8 @@ type Result struct {
 	Changed bool
 	// Quick reports a quick scan (see Options.Quick).
 	Quick bool
+	// Overflow reports a scan ended by Options.MaxIdentities.
+	Overflow bool
 
 	dirsChanged bool
 }
@@ -121,6 +132,11 @@ type job struct {
 // Scan reads the sources' logs into st and returns the new events.
 func Scan(ctx context.Context, env tail.Env, sources []tail.Source, st *State, opt Options) Result {
 	res := Result{Stats: map[string]*tail.Stats{}, Roots: map[string][]string{}}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	inShard := func(id uint64) bool {
+		return opt.Shards <= 1 || (id == 0 && opt.Shard == 0) || (id != 0 && int(id%uint64(opt.Shards)) == opt.Shard) //nolint:gosec // Shards is small and positive here
+	}
 	if st.Cursors == nil {
 		st.Cursors = map[string]*tail.Cursor{}
 	}
@@ -156,7 +172,7 @@ func Scan(ctx context.Context, env tail.Env, sources []tail.Source, st *State, o
 		sinkDone = make(chan struct{})
 	)
 	if opt.WalkOrder {
-		ordered = &orderedSink{st: st, each: opt.Each, pending: map[int]batch{}}
+		ordered = &orderedSink{st: st, each: opt.Each, pending: map[int]batch{}, max: opt.MaxIdentities, cancel: cancel}
 		if !st.Floor.IsZero() {
 			ordered.floor = st.Floor.UnixNano()
 		}
@@ -185,12 +201,15 @@ func Scan(ctx context.Context, env tail.Env, sources []tail.Source, st *State, o
 				var recs []record
 				var b batch
 				emit := func(e attribution.Event) {
-					switch {
-					case opt.Keep != nil && !opt.Keep(e):
-					case ordered != nil:
-						b.add(e)
-					default:
-						recs = append(recs, o.metas.compact(e))
+					if opt.Keep != nil && !opt.Keep(e) {
+						return
+					}
+					if ordered != nil {
+						b.add(e, inShard)
+						return
+					}
+					if r := o.metas.compact(e); inShard(r.id) {
+						recs = append(recs, r)
 					}
 				}
 				if err := tail.ReadFile(*j.src, j.path, j.cur, emit, s); err != nil && len(o.problems) < maxProblems {
@@ -311,7 +330,7 @@ func Scan(ctx context.Context, env tail.Env, sources []tail.Source, st *State, o
 	}
 	var events []attribution.Event
 	if ordered != nil {
-		res.Events, res.Stale = ordered.events, ordered.stale
+		res.Events, res.Stale, res.Overflow = ordered.events, ordered.stale, ordered.overflow
 		return res
 	}
 	for _, r := range order {
@@ -429,11 +448,13 @@ type batch struct {
 	metas metaTable
 }
 
-func (b *batch) add(e attribution.Event) {
+func (b *batch) add(e attribution.Event, keep func(id uint64) bool) {
 	if b.metas.index == nil {
 		b.metas = newMetaTable(0)
 	}
-	b.recs = append(b.recs, b.metas.compact(e))
+	if r := b.metas.compact(e); keep(r.id) {
+		b.recs = append(b.recs, r)
+	}
 }
 
 // orderedSink de-duplicates batches in walk order as they arrive, holding
@@ -446,11 +467,23 @@ type orderedSink struct {
 	events  []attribution.Event
 	stale   int64
 	floor   int64 // State.Floor in Unix nanoseconds, 0 = none
+	// max and cancel end the scan when the de-dup memory outgrows max.
+	max      int
+	cancel   func()
+	overflow bool
 }
 
 func (o *orderedSink) add(b batch) {
+	if o.overflow {
+		return
+	}
 	o.pending[b.index] = b
 	for {
+		if o.max > 0 && o.st.Dedup.Len() > o.max {
+			o.overflow = true
+			o.cancel()
+			return
+		}
 		nb, ok := o.pending[o.next]
 		if !ok {
 			return
