@@ -151,3 +151,21 @@ func TestHooksFailOpen(t *testing.T) {
 	}
 	w.commit(repo, "binary gone")
 }
+
+// A broken watch file (see internal/tagger/watch.go) fails the quick check,
+// never the commit.
+func TestBrokenWatchNeverBlocks(t *testing.T) {
+	w := newWorld(t)
+	repo := w.repo("repo")
+	w.commit(repo, "leaves a watch")
+	watch := filepath.Join(repo, ".git", "tokenyield", "watch.sh")
+	if _, err := os.Stat(watch); err != nil {
+		t.Fatalf("no watch after a commit: %v", err)
+	}
+	if err := os.WriteFile(watch, []byte("tokenyield_watch() { ( \n exit 3\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	u := w.log(call{session: "s", id: "bw", cwd: repo, in: 2, out: 3})
+	w.commit(repo, "with a broken watch")
+	w.wantUsage(repo, "HEAD", u)
+}

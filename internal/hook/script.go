@@ -232,7 +232,8 @@ func script(spec scriptSpec) string {
 		w("\twhile IFS= read -r tokenyield_p || [ -n \"$tokenyield_p\" ]; do\n")
 		w("\t\tcase $tokenyield_p in [Aa][Ii]-[Tt][Oo][Kk][Ee][Nn][Ss]:*) tokenyield_fresh=; break ;; esac\n")
 		w("\tdone <\"$1\"\n")
-		w("\tif [ -n \"$tokenyield_fresh\" ] && [ -f .git/tokenyield/watch.sh ]; then . ./.git/tokenyield/watch.sh; else tokenyield_fresh=; fi\n")
+		// In a subshell: a broken watch file fails the check, never the hook.
+		w("\tif [ -n \"$tokenyield_fresh\" ] && (. ./.git/tokenyield/watch.sh && tokenyield_watch) 2>/dev/null; then :; else tokenyield_fresh=; fi\n")
 		w("\tif [ -n \"$tokenyield_fresh\" ] && : >.git/tokenyield/post-commit-skip 2>/dev/null; then exit \"$tokenyield_status\"; fi\n")
 		w("fi\n")
 	}

@@ -37,19 +37,22 @@ func (t *Tagger) watchPath(name string) string { return filepath.Join(t.Repo.sta
 // watchList lists the directories and hot files of a scan state.
 func watchList(st *scan.State, now time.Time) []string {
 	hot := now.Add(-scan.HotWindow).UnixNano()
-	out := make([]string, 0, len(st.Dirs)+16)
-	for key := range st.Dirs {
-		if _, dir, ok := strings.Cut(key, "\x00"); ok {
-			out = append(out, dir)
-		}
-	}
+	var files, dirs []string
 	for key, c := range st.Cursors {
 		if _, path, ok := strings.Cut(key, "\x00"); ok && c.ModNano >= hot {
-			out = append(out, path)
+			files = append(files, path)
 		}
 	}
-	sort.Strings(out)
-	return out
+	for key := range st.Dirs {
+		if _, dir, ok := strings.Cut(key, "\x00"); ok {
+			dirs = append(dirs, dir)
+		}
+	}
+	// Active files first: they are what usually changed, and the check
+	// stops at the first change.
+	sort.Strings(files)
+	sort.Strings(dirs)
+	return append(files, dirs...)
 }
 
 // writeWatch records the watch of c (main worktree, nothing pending).
@@ -61,12 +64,14 @@ func (t *Tagger) writeWatch(c Collected) error {
 	// A sh fragment, sourced by the script (a read loop in dash costs a
 	// system call per byte): it fails as soon as one path is newer.
 	var b strings.Builder
-	b.WriteString("# written by tokenyield: the agents' log directories and active log files\n")
+	b.WriteString("# written by tokenyield: the agents' active log files and log directories\n")
+	b.WriteString("tokenyield_watch() {\n")
 	for _, p := range c.watch {
-		b.WriteString("[ ")
+		b.WriteString("\t[ ")
 		b.WriteString(shQuote(p))
-		b.WriteString(" -nt .git/tokenyield/watch.stamp ] && tokenyield_fresh=\n")
+		b.WriteString(" -nt .git/tokenyield/watch.stamp ] && return 1\n")
 	}
+	b.WriteString("\treturn 0\n}\n")
 	if old, err := os.ReadFile(t.watchPath("watch.sh")); err != nil || string(old) != b.String() {
 		if err := writeFileAtomic(t.watchPath("watch.sh"), []byte(b.String())); err != nil {
 			return err
