@@ -227,26 +227,29 @@ func script(spec scriptSpec) string {
 		// message carries no AI-Tokens lines, the commit has no AI usage and
 		// starting the binary can be skipped.
 		w("# nothing changed in the agents' logs since tokenyield last looked: skip starting it\n")
-		w("if [ -f .git/tokenyield/watch.stamp ] && [ -f .git/tokenyield/watch.sh ] && [ ! -f .git/tokenyield/proposal ] && [ -n \"${1-}\" ] && [ -f \"$1\" ] && [ ! \"$1\" -nt .git/tokenyield/watch.due ]; then\n")
+		w("if [ -f .git/tokenyield/watch.stamp ] && [ -f .git/tokenyield/watch.sh ] && [ ! -s .git/tokenyield/proposal ] && [ -n \"${1-}\" ] && [ -f \"$1\" ] && [ ! \"$1\" -nt .git/tokenyield/watch.due ]; then\n")
 		w("\ttokenyield_fresh=1\n")
 		w("\twhile IFS= read -r tokenyield_p || [ -n \"$tokenyield_p\" ]; do\n")
 		w("\t\tcase $tokenyield_p in [Aa][Ii]-[Tt][Oo][Kk][Ee][Nn][Ss]:*) tokenyield_fresh=; break ;; esac\n")
 		w("\tdone <\"$1\"\n")
 		// In a subshell: a broken watch file fails the check, never the hook.
 		w("\tif [ -n \"$tokenyield_fresh\" ] && (. ./.git/tokenyield/watch.sh && tokenyield_watch) 2>/dev/null; then :; else tokenyield_fresh=; fi\n")
-		w("\tif [ -n \"$tokenyield_fresh\" ] && : >.git/tokenyield/post-commit-skip 2>/dev/null; then exit \"$tokenyield_status\"; fi\n")
+		w("\tif [ -n \"$tokenyield_fresh\" ] && echo 1 >.git/tokenyield/post-commit-skip 2>/dev/null; then exit \"$tokenyield_status\"; fi\n")
 		w("fi\n")
 	}
 	if name == "post-commit" {
 		// The commit-msg hook leaves this marker when the commit has no
 		// usage to store: skip starting the binary (the common case).
 		w("# commit-msg found no AI usage for this commit: nothing to store\n")
-		w("if [ -f .git/tokenyield/post-commit-skip ] && rm -f .git/tokenyield/post-commit-skip 2>/dev/null; then exit \"$tokenyield_status\"; fi\n")
+		// Files are emptied with the shell's own redirection rather than
+		// removed with rm: one process less on every commit.
+		w("if [ -s .git/tokenyield/post-commit-skip ] && : >.git/tokenyield/post-commit-skip 2>/dev/null; then exit \"$tokenyield_status\"; fi\n")
 		// The commit-msg hook prepared the note: git stores it, which is
 		// cheaper than starting the binary; on any failure the binary does.
 		w("# commit-msg prepared the note: let git store it (the binary is the fallback)\n")
-		w("if [ -f .git/tokenyield/note-ready ] && TOKENYIELD_IN_HOOK=tokenyield git notes --ref=refs/notes/tokenyield add -f -F .git/tokenyield/note-ready HEAD 2>/dev/null; then\n")
-		w("\trm -f .git/tokenyield/note-ready .git/tokenyield/proposal\n")
+		w("if [ -s .git/tokenyield/note-ready ] && TOKENYIELD_IN_HOOK=tokenyield git notes --ref=refs/notes/tokenyield add -f -F .git/tokenyield/note-ready HEAD 2>/dev/null; then\n")
+		w("\t: >.git/tokenyield/note-ready\n")
+		w("\t: >.git/tokenyield/proposal\n")
 		w("\texit \"$tokenyield_status\"\n")
 		w("fi\n")
 	}
