@@ -166,7 +166,7 @@ func Run(ctx context.Context, o Options) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "A pull request summary of these commits (Markdown):\n\n%s", md)
+	fmt.Fprintf(w, "\nA pull request summary of these commits (Markdown):\n\n%s", md)
 	return nil
 }
 

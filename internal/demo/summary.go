@@ -48,7 +48,7 @@ func Summary(logJSON []byte) (string, error) {
 	t := all.Total
 	fmt.Fprintf(&b, "### AI usage: %s tokens, %s, +%d/−%d lines\n\n", num(t.Total), usd(t.CostUSD), added, deleted)
 	if changed := added + deleted; changed > 0 {
-		fmt.Fprintf(&b, "%.0f tokens per changed line · %d of %d commits have usage data\n\n", float64(t.Total)/float64(changed), with, len(commits))
+		fmt.Fprintf(&b, "%s tokens per changed line · %d of %d commits have usage data\n\n", num(t.Total/changed), with, len(commits))
 	}
 	b.WriteString("| Agent | Model | Input | Output | Cache read | Cache write | Cost |\n|---|---|--:|--:|--:|--:|--:|\n")
 	type key struct{ agent, model string }
