@@ -1,17 +1,14 @@
 package hook
 
-// This file is the only place in the package that runs the git binary, so it
-// can move onto internal/gitcli in one step.
+// This file holds the git config and path helpers the package needs; the git
+// binary itself runs through internal/gitcli.
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"os"
-	"os/exec"
 	"strings"
-	"sync"
+
+	"github.com/tokenyield/tokenyield/internal/gitcli"
 )
 
 // Config scopes passed to git config; scopeAll reads the effective value.
@@ -21,36 +18,11 @@ const (
 	scopeGlobal = "global"
 )
 
-// gitError is a failed git command with its stderr.
-type gitError struct {
-	args   []string
-	stderr string
-	code   int // exit code, -1 when git did not run or was killed
-	err    error
-}
-
-func (e *gitError) Error() string {
-	msg := strings.TrimSpace(e.stderr)
-	if msg == "" {
-		msg = e.err.Error()
-	}
-	return fmt.Sprintf("git %s: %s", strings.Join(e.args, " "), msg)
-}
-
-func (e *gitError) Unwrap() error { return e.err }
-
 // exitCode returns git's exit code carried by err, or -1.
-func exitCode(err error) int {
-	var ge *gitError
-	if errors.As(err, &ge) {
-		return ge.code
-	}
-	return -1
-}
+func exitCode(err error) int { return gitcli.ExitCode(err) }
 
-var gitPath = sync.OnceValues(func() (string, error) { return exec.LookPath("git") })
-
-// gitCmd runs git in dir with env appended to the process environment.
+// gitCmd runs git in dir with env appended to the process environment,
+// through internal/gitcli.
 type gitCmd struct {
 	dir string
 	env []string
@@ -58,25 +30,15 @@ type gitCmd struct {
 
 // run runs git and returns its stdout without the final newline.
 func (g gitCmd) run(ctx context.Context, args ...string) (string, error) {
-	bin, err := gitPath()
+	bin, err := gitcli.Find()
 	if err != nil {
-		return "", &gitError{args: args, code: -1, err: fmt.Errorf("git not found: %w", err)}
+		return "", fmt.Errorf("git not found: %w", err)
 	}
-	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Dir = g.dir
-	cmd.Env = append(os.Environ(), g.env...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout = &stdout
-	cmd.Stderr = &stderr
-	if err := cmd.Run(); err != nil {
-		code := -1
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			code = ee.ExitCode()
-		}
-		return "", &gitError{args: args, stderr: stderr.String(), code: code, err: err}
+	out, err := (&gitcli.Git{Path: bin, Dir: g.dir, Env: g.env}).Run(ctx, args...)
+	if err != nil {
+		return "", err
 	}
-	return strings.TrimSuffix(stdout.String(), "\n"), nil
+	return strings.TrimSuffix(string(out), "\n"), nil
 }
 
 func scopeArgs(scope string, args ...string) []string {
