@@ -14,6 +14,7 @@ import (
 
 	"github.com/tokenyield/tokenyield/attribution"
 	"github.com/tokenyield/tokenyield/internal/agents"
+	"github.com/tokenyield/tokenyield/internal/numfmt"
 	"github.com/tokenyield/tokenyield/internal/pricing"
 	"github.com/tokenyield/tokenyield/internal/scan"
 )
@@ -372,22 +373,7 @@ func printUsage(w io.Writer, rep UsageReport, by string) {
 }
 
 // thousands formats n with comma separators.
-func thousands(n int64) string {
-	s := fmt.Sprint(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
+func thousands(n int64) string { return numfmt.Thousands(n) }
 
 func money(c *float64) string {
 	if c == nil {

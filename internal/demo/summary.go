@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/tokenyield/tokenyield/attribution"
+	"github.com/tokenyield/tokenyield/internal/numfmt"
 )
 
 type logLine struct {
@@ -88,13 +89,7 @@ func Summary(logJSON []byte) (string, error) {
 	return b.String(), nil
 }
 
-func num(n int64) string {
-	s := fmt.Sprint(n)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
-}
+func num(n int64) string { return numfmt.Thousands(n) }
 
 func usd(c *float64) string {
 	if c == nil {
