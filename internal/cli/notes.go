@@ -58,6 +58,15 @@ func resolveCommit(ctx context.Context, g *gitcli.Git, rev string) (plumbing.Has
 	return plumbing.NewHash(h), msg, nil
 }
 
+// leadingArg splits off a positional argument written before the flags
+// (`show REV --json`), or returns def.
+func leadingArg(args []string, def string) (string, []string) {
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		return args[0], args[1:]
+	}
+	return def, args
+}
+
 func cwdGit() (*gitcli.Git, error) {
 	dir, err := os.Getwd()
 	if err != nil {
@@ -69,10 +78,7 @@ func cwdGit() (*gitcli.Git, error) {
 func runShow(env *Env, args []string) error {
 	fs := newFlags(env, "show", "[REV] [--json]")
 	asJSON := fs.Bool("json", false, "print the note itself (nothing when the commit has no data)")
-	rev := "HEAD"
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		rev, args = args[0], args[1:]
-	}
+	rev, args := leadingArg(args, "HEAD")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -176,10 +182,7 @@ func runLog(env *Env, args []string) error {
 	fs := newFlags(env, "log", "[RANGE] [-n N] [--json]")
 	asJSON := fs.Bool("json", false, "print JSON lines, one commit each")
 	limit := fs.Int("n", 20, "at most this many commits (0 = all)")
-	rng := "HEAD"
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		rng, args = args[0], args[1:]
-	}
+	rng, args := leadingArg(args, "HEAD")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

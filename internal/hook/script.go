@@ -257,3 +257,20 @@ func script(spec scriptSpec) string {
 	w("exit \"$tokenyield_status\"\n")
 	return b.String()
 }
+
+// WatchScript renders the watch the commit-msg script sources (written by
+// internal/tagger into .git/tokenyield/watch.sh): a function that fails as
+// soon as one of paths is newer than .git/tokenyield/watch.stamp. The script
+// and this fragment are one contract, kept side by side here.
+func WatchScript(paths []string) string {
+	var b strings.Builder
+	b.WriteString("# written by tokenyield: the agents' active log files and log directories\n")
+	b.WriteString("tokenyield_watch() {\n")
+	for _, p := range paths {
+		b.WriteString("\t[ ")
+		b.WriteString(shQuote(p))
+		b.WriteString(" -nt .git/tokenyield/watch.stamp ] && return 1\n")
+	}
+	b.WriteString("\treturn 0\n}\n")
+	return b.String()
+}

@@ -287,7 +287,7 @@ func Scan(ctx context.Context, env tail.Env, sources []tail.Source, st *State, o
 		st.FullWalk = now
 		res.Changed = true
 	}
-	res.Changed = res.Changed || len(st.Cursors) != before || newCursors > 0 || len(st.Dirs) != dirsBefore || dirsChanged(res)
+	res.Changed = res.Changed || len(st.Cursors) != before || newCursors > 0 || len(st.Dirs) != dirsBefore || res.dirsChanged
 	if ordered != nil {
 		close(batches)
 		<-sinkDone
@@ -540,8 +540,6 @@ func recordDir(dirs map[string]DirInfo, agent, root, rel, dir string, mod int64,
 	}
 	dirs[key] = DirInfo{Agent: agent, Root: root, Rel: rel, ModNano: mod}
 }
-
-func dirsChanged(res Result) bool { return res.dirsChanged }
 
 // walkQuick calls fn for the files a quick scan reads below root: files
 // modified since hotCutoff (by their cursors), and files new in directories

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tokenyield/tokenyield/internal/hook"
 	"github.com/tokenyield/tokenyield/internal/scan"
 )
 
@@ -63,17 +64,9 @@ func (t *Tagger) writeWatch(c Collected) error {
 	}
 	// A sh fragment, sourced by the script (a read loop in dash costs a
 	// system call per byte): it fails as soon as one path is newer.
-	var b strings.Builder
-	b.WriteString("# written by tokenyield: the agents' active log files and log directories\n")
-	b.WriteString("tokenyield_watch() {\n")
-	for _, p := range c.watch {
-		b.WriteString("\t[ ")
-		b.WriteString(shQuote(p))
-		b.WriteString(" -nt .git/tokenyield/watch.stamp ] && return 1\n")
-	}
-	b.WriteString("\treturn 0\n}\n")
-	if old, err := os.ReadFile(t.watchPath("watch.sh")); err != nil || string(old) != b.String() {
-		if err := writeFileAtomic(t.watchPath("watch.sh"), []byte(b.String())); err != nil {
+	script := hook.WatchScript(c.watch)
+	if old, err := os.ReadFile(t.watchPath("watch.sh")); err != nil || string(old) != script {
+		if err := writeFileAtomic(t.watchPath("watch.sh"), []byte(script)); err != nil {
 			return err
 		}
 	}
@@ -104,6 +97,3 @@ func touch(path string, at time.Time) error {
 	}
 	return os.Chtimes(path, at, at)
 }
-
-// shQuote quotes s for sh: single quotes, with embedded ones escaped.
-func shQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
