@@ -114,40 +114,17 @@ FAKEHOME=$WORK/home # stays empty: no tool finds real logs or settings
 CODEXH=$WORK/codex
 mkdir -p "$FAKEHOME" "$WORK/out" "$CODEXH"
 
-# jget FILE .a.b.c — one value from a JSON file (jq, else python3).
-if command -v jq >/dev/null 2>&1; then
-	jget() { jq -r "$2" "$1"; }
-else
-	jget() {
-		python3 - "$1" "$2" <<'PY'
-import json, sys
-v = json.load(open(sys.argv[1]))
-for k in sys.argv[2].strip(".").split("."):
-    v = v[k]
-print(v)
-PY
-	}
-fi
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
 
 # --- 1. build ---------------------------------------------------------------
-log "building tokenyield and genclaude"
-(cd "$ROOT" && go build -o "$WORK/tokenyield" ./cmd/tokenyield && go build -o "$WORK/genclaude" ./bench/genclaude)
+build_tools
 TY=$WORK/tokenyield
 
 # --- 2. Claude Code tree and Codex home ---------------------------------------
-mkdir -p "$BENCH_DIR"
-if [[ -f $MANIFEST && $(jget "$MANIFEST" .requested_bytes) == "$BENCH_BYTES" && $(jget "$MANIFEST" .seed) == "$BENCH_SEED" ]]; then
-	log "reusing $TREE"
-else
-	if [[ -e $TREE && ! -f $MANIFEST ]]; then
-		die "$TREE exists but has no $(basename "$MANIFEST") (not made by genclaude, or interrupted): remove it or set BENCH_DIR"
-	fi
-	log "generating $BENCH_BYTES bytes (seed $BENCH_SEED) into $TREE"
-	rm -rf "$TREE"
-	"$WORK/genclaude" -out "$TREE" -bytes "$BENCH_BYTES" -seed "$BENCH_SEED" >/dev/null
-fi
+ensure_tree
 # Left over by interrupted runs of this script or of BenchmarkIncremental.
-rm -rf "$TREE/projects/bench-incremental" "$NEWDIR"
+rm -rf "$NEWDIR" # left over by an interrupted run
 log "tree: $(jget "$MANIFEST" .bytes) bytes, $(jget "$MANIFEST" .files)+$(jget "$MANIFEST" .subagent_files) files, $(jget "$MANIFEST" .projects) projects"
 
 ((${#SPOTTER[@]} > 0)) && [[ -f ${SPOTTER[0]} ]] || die "no spotter transcript under testdata/sessions/claude-code/spotter/projects"
