@@ -64,7 +64,6 @@ build_tools
 
 # --- 2. tree ----------------------------------------------------------------
 ensure_tree
-# Left over by an interrupted BenchmarkIncremental: not part of the tree.
 TREE_BYTES=$(jget "$MANIFEST" .bytes)
 log "tree: $TREE_BYTES bytes, $(jget "$MANIFEST" .files)+$(jget "$MANIFEST" .subagent_files) files, $(jget "$MANIFEST" .projects) projects, $(jget "$MANIFEST" .responses) responses"
 
