@@ -22,6 +22,9 @@ import (
 type Dedup struct {
 	base []DedupEntry          // restored entries, sorted by ID, never modified
 	seen map[uint64]DedupEntry // entries added or raised since; they win over base
+	// changed holds, once Track was called, the identities Observe added or
+	// raised since.
+	changed map[uint64]struct{}
 }
 
 // DedupEntry is what Dedup remembers of one identity.
@@ -73,6 +76,7 @@ func (d *Dedup) ObserveID(id uint64, e Event) (Event, bool) {
 	prev, ok := d.lookup(id)
 	if !ok {
 		d.seen[id] = DedupEntry{ID: id, Usage: e.Usage, Unix: e.Time.Unix()}
+		d.track(id)
 		return e, true
 	}
 	inc := e.Usage.Increase(prev.Usage)
@@ -81,9 +85,34 @@ func (d *Dedup) ObserveID(id uint64, e Event) (Event, bool) {
 	}
 	prev.Usage = prev.Usage.Max(e.Usage)
 	d.seen[id] = prev
+	d.track(id)
 	e.Usage = inc
 	e.Increment = true
 	return e, true
+}
+
+func (d *Dedup) track(id uint64) {
+	if d.changed != nil {
+		d.changed[id] = struct{}{}
+	}
+}
+
+// Track starts recording which identities Observe adds or raises, for
+// Changes; calling it again starts over. A caller that persists a Dedup uses
+// it to write only what changed since it was loaded.
+func (d *Dedup) Track() { d.changed = map[uint64]struct{}{} }
+
+// Changes returns, sorted by ID, the current entries of the identities
+// Observe added or raised since Track (none when Track was never called).
+func (d *Dedup) Changes() []DedupEntry {
+	out := make([]DedupEntry, 0, len(d.changed))
+	for id := range d.changed {
+		if e, ok := d.lookup(id); ok {
+			out = append(out, e)
+		}
+	}
+	slices.SortFunc(out, func(a, b DedupEntry) int { return cmp.Compare(a.ID, b.ID) })
+	return out
 }
 
 func (d *Dedup) lookup(id uint64) (DedupEntry, bool) {
@@ -155,6 +184,9 @@ func (d *Dedup) Restore(entries []DedupEntry) {
 	if sorted && len(d.base) == 0 && len(d.seen) == 0 {
 		d.base = entries
 		return
+	}
+	if len(d.seen) == 0 {
+		d.seen = make(map[uint64]DedupEntry, len(entries))
 	}
 	for _, e := range entries {
 		if prev, ok := d.lookup(e.ID); ok {

@@ -1,7 +1,9 @@
 package attribution
 
 import (
+	"cmp"
 	"hash/fnv"
+	"slices"
 	"testing"
 	"time"
 )
@@ -80,5 +82,34 @@ func TestIdentityHashIsFNV1a(t *testing.T) {
 		if got := IdentityHash(c[0], c[1]); got != h.Sum64() {
 			t.Errorf("IdentityHash(%q, %q) = %x, want FNV-1a %x", c[0], c[1], got, h.Sum64())
 		}
+	}
+}
+
+func TestDedupTrackChanges(t *testing.T) {
+	at := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	d := NewDedup()
+	d.Observe(Event{Agent: "a", Key: "before", Time: at, Usage: Usage{Output: 1}})
+	if got := d.Changes(); len(got) != 0 {
+		t.Fatalf("changes before Track = %v", got)
+	}
+	d.Restore(d.Entries())
+	d.Track()
+	d.Observe(Event{Agent: "a", Key: "before", Time: at, Usage: Usage{Output: 1}}) // a duplicate: no change
+	d.Observe(Event{Agent: "a", Key: "new", Time: at, Usage: Usage{Output: 2}})
+	d.Observe(Event{Agent: "a", Key: "raised", Time: at, Usage: Usage{Output: 3}})
+	d.Observe(Event{Agent: "a", Key: "raised", Time: at, Usage: Usage{Output: 5}})
+	got := d.Changes()
+	want := map[uint64]int64{IdentityHash("a", "new"): 2, IdentityHash("a", "raised"): 5}
+	if len(got) != len(want) || !slices.IsSortedFunc(got, func(a, b DedupEntry) int { return cmp.Compare(a.ID, b.ID) }) {
+		t.Fatalf("changes = %+v", got)
+	}
+	for _, e := range got {
+		if want[e.ID] != e.Usage.Output {
+			t.Fatalf("change %+v, want output %d", e, want[e.ID])
+		}
+	}
+	d.Track()
+	if len(d.Changes()) != 0 {
+		t.Fatal("Track must start over")
 	}
 }

@@ -12,12 +12,14 @@ import (
 	"time"
 
 	"github.com/go-git/go-billy/v5"
-	git "github.com/go-git/go-git/v5"
+	"github.com/go-git/go-billy/v5/osfs"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/plumbing/storer"
 	"github.com/go-git/go-git/v5/storage"
 	"github.com/go-git/go-git/v5/storage/filesystem"
+	"github.com/go-git/go-git/v5/storage/filesystem/dotgit"
 
 	"github.com/tokenyield/tokenyield/attribution"
 )
@@ -66,23 +68,106 @@ func (l *Ledger) SetDeadline(t time.Time) { l.deadline = t }
 // linked worktree, or a bare repository's directory). Notes and objects are read from and
 // written to the common git directory shared by all worktrees. Close the
 // Ledger when done.
+//
+// It finds the git directory itself rather than through go-git's top-level
+// package, which would link (and initialise, on every hook run) the
+// transports and signing code this package never uses.
 func Open(dir string) (*Ledger, error) {
-	repo, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
-	if errors.Is(err, git.ErrRepositoryNotExists) {
-		// DetectDotGit looks for a .git entry only: dir may be a bare
-		// repository (or a git directory) itself.
-		repo, err = git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{EnableDotGitCommonDir: true})
-	}
+	gitDir, err := findGitDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("open git repository at %s: %w", dir, err)
 	}
-	fsStorage, ok := repo.Storer.(*filesystem.Storage)
-	if !ok {
-		return nil, fmt.Errorf("open git repository at %s: unexpected storage %T", dir, repo.Storer)
+	fs := osfs.New(gitDir)
+	if common := commonDir(gitDir); common != gitDir {
+		if _, err := os.Stat(common); err != nil {
+			return nil, fmt.Errorf("open git repository at %s: common git directory: %w", dir, err)
+		}
+		fs = dotgit.NewRepositoryFilesystem(fs, osfs.New(common))
 	}
-	fs := fsStorage.Filesystem()
 	st := filesystem.NewStorageWithOptions(fs, cache.NewObjectLRUDefault(), filesystem.Options{KeepDescriptors: true})
-	return &Ledger{st: st, fs: fs, commonDir: commonDir(fs.Root()), now: time.Now}, nil
+	return &Ledger{st: st, fs: fs, commonDir: commonDir(gitDir), now: time.Now}, nil
+}
+
+// ErrNotRepository is returned by Open for a directory in no repository.
+var ErrNotRepository = errors.New("not a git repository")
+
+// findGitDir returns the git directory of the repository containing dir:
+// the first ".git" directory, or ".git" file ("gitdir: PATH", as in linked
+// worktrees and submodules), found walking up from dir; or dir itself when it
+// is a git directory (a bare repository).
+func findGitDir(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	for d := abs; ; {
+		dot := filepath.Join(d, ".git")
+		fi, err := os.Stat(dot)
+		switch {
+		case err == nil && fi.IsDir():
+			return dot, nil
+		case err == nil:
+			return readGitFile(dot)
+		case !errors.Is(err, os.ErrNotExist):
+			return "", err
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			break
+		}
+		d = parent
+	}
+	if isGitDir(abs) {
+		return abs, nil
+	}
+	return "", ErrNotRepository
+}
+
+// readGitFile resolves a ".git" file's "gitdir: PATH" line.
+func readGitFile(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	target, ok := strings.CutPrefix(strings.TrimSpace(line), "gitdir:")
+	target = strings.TrimSpace(target)
+	if !ok || target == "" {
+		return "", fmt.Errorf("%s: not a gitdir file", path)
+	}
+	if !filepath.IsAbs(target) {
+		target = filepath.Join(filepath.Dir(path), target)
+	}
+	return filepath.Clean(target), nil
+}
+
+// isGitDir reports whether dir looks like a git directory: a HEAD file and
+// an objects directory (or, for a linked worktree's, a commondir file).
+func isGitDir(dir string) bool {
+	if fi, err := os.Stat(filepath.Join(dir, "HEAD")); err != nil || fi.IsDir() {
+		return false
+	}
+	if fi, err := os.Stat(filepath.Join(dir, "objects")); err == nil && fi.IsDir() {
+		return true
+	}
+	_, err := os.Stat(filepath.Join(dir, "commondir"))
+	return err == nil
+}
+
+// Head returns the commit HEAD points to and its message; ok is false when
+// HEAD has no commit yet (or is not a commit).
+func (l *Ledger) Head() (hash plumbing.Hash, message string, ok bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	ref, err := storer.ResolveReference(l.st, plumbing.HEAD)
+	if err != nil {
+		return plumbing.ZeroHash, "", false
+	}
+	c, err := object.GetCommit(l.st, ref.Hash())
+	if err != nil {
+		return plumbing.ZeroHash, "", false
+	}
+	return c.Hash, c.Message, true
 }
 
 // commonDir resolves a git directory's "commondir" file, as git does for

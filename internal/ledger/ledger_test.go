@@ -300,8 +300,28 @@ func TestWorktreeAndSubdir(t *testing.T) {
 	gittest.Git(t, dir, "push", "-q", bare, ledger.NotesRef)
 	sameNote(t, "bare", mustRead(t, open(t, bare), c1), numbered(1))
 
-	if _, err := ledger.Open(t.TempDir()); err == nil {
-		t.Error("Open outside a repository succeeded")
+	// HEAD is the worktree's own: each side sees its own branch's commit.
+	for _, tc := range []struct{ dir, want, msg string }{
+		{dir, c1, "first\n"}, {filepath.Join(dir, "a"), c1, "first\n"}, {wt, c2, "in the worktree\n"}, {bare, c1, "first\n"},
+	} {
+		if h, msg, ok := open(t, tc.dir).Head(); !ok || h.String() != tc.want || msg != tc.msg {
+			t.Errorf("Head from %s = %s %q %v, want %s", tc.dir, h, msg, ok, tc.want)
+		}
+	}
+	empty := gittest.Init(t)
+	if _, _, ok := open(t, empty).Head(); ok {
+		t.Error("Head of a repository without commits")
+	}
+
+	if _, err := ledger.Open(t.TempDir()); !errors.Is(err, ledger.ErrNotRepository) {
+		t.Errorf("Open outside a repository: %v", err)
+	}
+	broken := t.TempDir()
+	if err := os.WriteFile(filepath.Join(broken, ".git"), []byte("not a pointer\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ledger.Open(broken); err == nil {
+		t.Error("Open accepted a .git file without gitdir:")
 	}
 }
 

@@ -33,6 +33,9 @@ type State struct {
 	// (every file stat'ed) ran.
 	Dirs     map[string]DirInfo
 	FullWalk time.Time
+
+	// persisted is what Load read, when Save may append to its journal.
+	persisted *persisted
 }
 
 // DirInfo is a directory a walk listed: whose logs, below which root, its

@@ -9,6 +9,7 @@
 // tokenyield/, so all worktrees of a repository share it:
 //
 //	scan.state   cursors and de-dup memory of the incremental log scan
+//	scan.state.journal  what changed since scan.state was written (see scan.Save)
 //	pending      usage of this repository's worktrees not yet on a commit
 //	lock         serialises hooks of concurrent commits
 //	hook.log     errors of hooks, reported once by `tokenyield status`

@@ -13,7 +13,6 @@ import (
 	"strings"
 	"time"
 
-	git "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/tokenyield/tokenyield/attribution"
@@ -30,8 +29,8 @@ type proposal struct {
 	// pending list; Head is HEAD when they were taken. A proposal still there
 	// at the next commit-msg with HEAD unchanged belongs to a commit that was
 	// aborted: its events go back to the pending list.
-	Taken []pendingEvent `json:"taken,omitempty"`
-	Head  string         `json:"head,omitempty"`
+	Taken pendingEvents `json:"taken,omitempty"`
+	Head  string        `json:"head,omitempty"`
 	// Made is when the proposal was made; an old one is ignored.
 	Made time.Time `json:"made"`
 }
@@ -43,19 +42,16 @@ func (t *Tagger) proposalPath() string { return filepath.Join(t.Repo.worktreeDir
 // head returns HEAD's hash and message ("" when there is no commit yet),
 // read in-process with go-git.
 func (t *Tagger) head(context.Context) (string, string) {
-	repo, err := git.PlainOpenWithOptions(t.Repo.Top, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	led, err := ledger.Open(t.Repo.Top)
 	if err != nil {
 		return "", ""
 	}
-	ref, err := repo.Head()
-	if err != nil {
+	defer func() { _ = led.Close() }()
+	hash, msg, ok := led.Head()
+	if !ok {
 		return "", ""
 	}
-	c, err := repo.CommitObject(ref.Hash())
-	if err != nil {
-		return "", ""
-	}
-	return ref.Hash().String(), c.Message
+	return hash.String(), msg
 }
 
 // noteReadyPath is where commit-msg leaves the note for the post-commit

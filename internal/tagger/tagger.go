@@ -185,7 +185,7 @@ func (t *Tagger) collect(ctx context.Context, save bool) (Collected, error) {
 type selection struct {
 	events []attribution.Event
 	seqs   []uint64
-	taken  []pendingEvent
+	taken  pendingEvents
 }
 
 // selectFor picks the pending events of this worktree up to until.

@@ -1,9 +1,12 @@
 package tagger
 
 import (
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -37,6 +40,39 @@ func TestPendingList(t *testing.T) {
 	}
 	if p2, err := loadPending(path); err == nil || len(p2.Events) != 0 {
 		t.Fatal("a damaged pending list must start over with an error")
+	}
+}
+
+func TestPendingEventsEncoding(t *testing.T) {
+	t0 := time.Date(2026, 3, 1, 12, 0, 0, 123456789, time.UTC)
+	events := pendingEvents{
+		{Seq: 1, Agent: "claude-code", Session: "s1", Model: "m1", Cwd: "/r", Time: t0, Usage: attribution.Usage{Input: 1, CacheRead: 2, CacheWrite: 3, Output: 4, Reasoning: 5}},
+		{Seq: 2, Agent: "codex", Model: "m2", Cwd: "/r/sub", Time: t0.Add(time.Second), Usage: attribution.Usage{Output: 7}, Estimated: true},
+		{Seq: 3, Agent: "claude-code", Session: "s1", Model: "m1", Cwd: "/r", Time: t0.Add(2 * time.Second), Usage: attribution.Usage{Output: 1}, Increment: true},
+		{Seq: 5, Agent: "claude-code", Session: "s1", Model: "m1", Cwd: "/r", Time: t0.Add(3 * time.Second), LowerBound: true},
+	}
+	b, err := json.Marshal(events)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back pendingEvents
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.EqualFunc(events, back, func(a, b pendingEvent) bool { return a == b }) {
+		t.Fatalf("round trip:\n got %+v\nwant %+v", back, events)
+	}
+	if n := strings.Count(string(b), `"agent"`); n != 3 {
+		t.Errorf("%d groups, want 3: %s", n, b)
+	}
+	for _, bad := range []string{
+		`[{"agent":"a","model":"m","cwd":"/","seq":[1,2],"time":[1],"usage":[0,0,0,0,0,0,0,0,0,0]}]`,
+		`[{"agent":"a","model":"m","cwd":"/","seq":[1],"time":[1],"usage":[0,0,0]}]`,
+		`{"agent":"a"}`,
+	} {
+		if err := json.Unmarshal([]byte(bad), &back); err == nil {
+			t.Errorf("accepted %s", bad)
+		}
 	}
 }
 
