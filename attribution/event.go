@@ -11,6 +11,19 @@ import (
 const (
 	AgentClaudeCode = "claude-code"
 	AgentCodex      = "codex"
+	AgentGeminiCLI  = "gemini-cli"
+	AgentQwenCode   = "qwen-code"
+	AgentOpenCode   = "opencode"
+	AgentAider      = "aider"
+	AgentCline      = "cline"
+	AgentRooCode    = "roo-code"
+	AgentKiloCode   = "kilo-code"
+	AgentAmp        = "amp"
+	AgentCopilotCLI = "copilot-cli"
+	AgentGoose      = "goose"
+	// AgentCustom is the agent of records in tokenyield's open format that
+	// name none.
+	AgentCustom = "custom"
 )
 
 // Event is one unit of usage reported by an agent: normally one model call.

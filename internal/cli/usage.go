@@ -128,6 +128,16 @@ func runUsage(env *Env, args []string) error {
 		}
 		return true
 	}
+	// Per-repository logs (Aider's chat history) are read for --repo, or
+	// else for the repository of the working directory.
+	agentEnv := env.Agents
+	if root != "" {
+		agentEnv.Repos = []string{repoRoot(root)}
+	} else if wd, err := os.Getwd(); err == nil {
+		if r := repoRoot(wd); r != "" {
+			agentEnv.Repos = []string{r}
+		}
+	}
 	w := attribution.Window{Root: root}
 	var agg *usageAggregate
 	var res scan.Result
@@ -147,7 +157,7 @@ func runUsage(env *Env, args []string) error {
 		}
 		overflow := false
 		for shard := 0; shard < shards && !overflow; shard++ {
-			r := scan.Scan(context.Background(), env.Agents, sources, scan.NewState(), scan.Options{
+			r := scan.Scan(context.Background(), agentEnv, sources, scan.NewState(), scan.Options{
 				Keep: keep, Each: each, WalkOrder: true, Shards: shards, Shard: shard, MaxIdentities: maxIDs})
 			overflow = r.Overflow
 			if shard == 0 {

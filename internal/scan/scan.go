@@ -101,6 +101,9 @@ type Result struct {
 	Stats map[string]*tail.Stats
 	// Roots lists, per agent, the log roots that exist.
 	Roots map[string][]string
+	// Files lists the single files the sources named (tail.Source.Files),
+	// existing or not: a watch of the logs must include them.
+	Files []string
 	// Problems are human-readable notes on what could not be read (bounded).
 	Problems []string
 	// Stale counts events older than State.Floor that were ignored.
@@ -215,7 +218,7 @@ func Scan(ctx context.Context, env tail.Env, sources []tail.Source, st *State, o
 						recs = append(recs, r)
 					}
 				}
-				if err := tail.ReadFile(*j.src, j.path, j.cur, emit, s); err != nil && len(o.problems) < maxProblems {
+				if err := tail.Read(*j.src, j.path, j.cur, emit, s); err != nil && len(o.problems) < maxProblems {
 					o.problems = append(o.problems, fmt.Sprintf("%s: %v", j.src.Agent, err))
 				}
 				if ordered != nil {
@@ -238,6 +241,24 @@ func Scan(ctx context.Context, env tail.Env, sources []tail.Source, st *State, o
 	hotCutoff := now.Add(-HotWindow).UnixNano()
 	dirsBefore := len(st.Dirs)
 	res.Quick = quick
+	// dispatch hands one of src's files to the workers.
+	dispatch := func(src *tail.Source) func(string) {
+		return func(path string) {
+			key := src.Agent + "\x00" + path
+			visited[key] = true
+			if ctx.Err() != nil {
+				return // out of time: the file keeps its cursor for next time
+			}
+			cur := st.Cursors[key]
+			if cur == nil {
+				cur = &tail.Cursor{}
+				st.Cursors[key] = cur
+				newCursors++
+			}
+			ch <- job{src: src, path: path, cur: cur, index: files}
+			files++
+		}
+	}
 	for i := range sources {
 		src := &sources[i]
 		res.Stats[src.Agent] = &tail.Stats{}
@@ -264,21 +285,21 @@ func Scan(ctx context.Context, env tail.Env, sources []tail.Source, st *State, o
 					walkQuick(root, src, dirs, st.Cursors, hotCutoff, fn, res)
 				}
 			}
-			walker(root, src, st.Dirs, func(path string) {
-				key := src.Agent + "\x00" + path
-				visited[key] = true
-				if ctx.Err() != nil {
-					return // out of time: the file keeps its cursor for next time
-				}
-				cur := st.Cursors[key]
-				if cur == nil {
-					cur = &tail.Cursor{}
-					st.Cursors[key] = cur
-					newCursors++
-				}
-				ch <- job{src: src, path: path, cur: cur, index: files}
-				files++
-			}, &res)
+			walker(root, src, st.Dirs, dispatch(src), &res)
+		}
+		if src.Files == nil {
+			continue
+		}
+		// Single files: every scan stats them (they are few), quick or not.
+		for _, path := range src.Files(env) {
+			if path == "" {
+				continue
+			}
+			path = filepath.Clean(path)
+			res.Files = append(res.Files, path)
+			if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() && !visited[src.Agent+"\x00"+path] {
+				dispatch(src)(path)
+			}
 		}
 	}
 	close(ch)
@@ -430,15 +451,22 @@ func walkFrom(root, start, rel string, src *tail.Source, dirs map[string]DirInfo
 }
 
 // forgetVanished drops the cursors of the scanned sources' files that no
-// longer exist, so the state does not grow with deleted logs.
+// longer exist, so the state does not grow with deleted logs. A file the walk
+// did not meet but that still exists (a single file another caller named)
+// keeps its cursor.
 func forgetVanished(st *State, sources []tail.Source, visited map[string]bool) {
 	agents := map[string]bool{}
 	for _, s := range sources {
 		agents[s.Agent] = true
 	}
 	for key := range st.Cursors {
-		agent, _, _ := strings.Cut(key, "\x00")
+		agent, path, _ := strings.Cut(key, "\x00")
 		if agents[agent] && !visited[key] {
+			// A single file named by another caller (another worktree's
+			// per-repository log) stays while it exists.
+			if _, err := os.Stat(path); err == nil {
+				continue
+			}
 			delete(st.Cursors, key)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -219,5 +220,45 @@ func TestQuickScan(t *testing.T) {
 	res = Scan(context.Background(), tail.Env{}, src, st, Options{Quick: true})
 	if res.Quick || sumOutput(res.Events) != 100 {
 		t.Fatalf("full walk after quick scans: quick=%v output=%d, want 100", res.Quick, sumOutput(res.Events))
+	}
+}
+
+// A source's single files (Files) are read in full and quick scans alike,
+// with the source's own reader (Read), and a file that disappears loses its
+// cursor at the next full walk.
+func TestSingleFilesAndOwnReader(t *testing.T) {
+	dir := t.TempDir()
+	single := filepath.Join(dir, "repo", "history.log")
+	mustWrite(t, single, "s1 5 1\n")
+	missing := filepath.Join(dir, "missing.log")
+	mustWrite(t, filepath.Join(dir, "logs", "a.log"), "a1 100 1\n")
+	reads := 0
+	src := kvSource(filepath.Join(dir, "logs"))
+	src.Files = func(tail.Env) []string { return []string{single, missing, ""} }
+	src.Read = func(path string, cur *tail.Cursor, emit func(attribution.Event), st *tail.Stats) error {
+		reads++
+		return tail.ReadFile(src, path, cur, emit, st)
+	}
+	st := NewState()
+	res := Scan(context.Background(), tail.Env{}, []tail.Source{src}, st, Options{Quick: true})
+	if sumOutput(res.Events) != 105 || reads != 2 || !slices.Equal(res.Files, []string{single, missing}) {
+		t.Fatalf("first scan: output %d, reads %d, files %v", sumOutput(res.Events), reads, res.Files)
+	}
+	f, err := os.OpenFile(single, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = f.WriteString("s2 7 2\n")
+	_ = f.Close()
+	res = Scan(context.Background(), tail.Env{}, []tail.Source{src}, st, Options{Quick: true})
+	if !res.Quick || sumOutput(res.Events) != 7 {
+		t.Fatalf("quick scan: quick=%v output %d, want 7", res.Quick, sumOutput(res.Events))
+	}
+	if err := os.Remove(single); err != nil {
+		t.Fatal(err)
+	}
+	Scan(context.Background(), tail.Env{}, []tail.Source{src}, st, Options{})
+	if len(st.Cursors) != 1 {
+		t.Fatalf("cursors left for a removed file: %v", st.Cursors)
 	}
 }

@@ -54,6 +54,7 @@ func New(ctx context.Context, dir string, env tail.Env) (*Tagger, error) {
 	if err != nil {
 		return nil, err
 	}
+	env.Repos = []string{repo.Top} // per-repository logs (Aider's) of this worktree
 	t := &Tagger{Repo: repo, Config: DefaultConfig(), Agents: env, Sources: agents.All(), Now: time.Now}
 	if err := t.readConfig(); err != nil {
 		return nil, err
@@ -166,7 +167,7 @@ func (t *Tagger) collect(ctx context.Context, save bool) (Collected, error) {
 	expired := pend.expire(now.Add(-t.Config.Horizon - time.Hour))
 	c := Collected{Pending: pend, Scan: res, scanStart: scanStart, fullWalk: st.FullWalk}
 	if save && !res.Incomplete && !rebaseline {
-		c.watch = watchList(st, scanStart)
+		c.watch = watchList(st, res.Files, scanStart)
 	}
 	if !save {
 		return c, errors.Join(stErr, pErr)

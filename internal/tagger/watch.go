@@ -3,6 +3,7 @@ package tagger
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -35,15 +36,23 @@ const (
 
 func (t *Tagger) watchPath(name string) string { return filepath.Join(t.Repo.stateDir(), name) }
 
-// watchList lists the directories and hot files of a scan state.
-func watchList(st *scan.State, now time.Time) []string {
+// watchList lists the directories and hot files of a scan state, and the
+// single files the sources named (singles; they may not exist yet: a file
+// created later is newer than the stamp). A database's write-ahead log
+// (<name>.db-wal) is listed with it: writes land there, not in the database
+// file, until a checkpoint.
+func watchList(st *scan.State, singles []string, now time.Time) []string {
 	hot := now.Add(-scan.HotWindow).UnixNano()
 	var files, dirs []string
 	for key, c := range st.Cursors {
 		if _, path, ok := strings.Cut(key, "\x00"); ok && c.ModNano >= hot {
 			files = append(files, path)
+			if strings.HasSuffix(path, ".db") {
+				files = append(files, path+"-wal")
+			}
 		}
 	}
+	files = append(files, singles...)
 	for key := range st.Dirs {
 		if _, dir, ok := strings.Cut(key, "\x00"); ok {
 			dirs = append(dirs, dir)
@@ -52,6 +61,7 @@ func watchList(st *scan.State, now time.Time) []string {
 	// Active files first: they are what usually changed, and the check
 	// stops at the first change.
 	sort.Strings(files)
+	files = slices.Compact(files)
 	sort.Strings(dirs)
 	return append(files, dirs...)
 }

@@ -18,6 +18,10 @@ type Env struct {
 	GOOS string
 	// Getenv returns an environment variable ("" when unset).
 	Getenv func(string) string
+	// Repos are the worktree roots of the repositories the caller works on
+	// (the committing worktree for the hooks, the current one for the usage
+	// command): where per-repository logs such as Aider's chat history live.
+	Repos []string
 }
 
 // FromOS returns the Env of the running process.
@@ -71,4 +75,23 @@ type Source struct {
 	// NewParser starts parsing the file at path. state is nil when the file is
 	// read from its beginning, or what the previous parser's State returned.
 	NewParser func(path string, state []byte) (Parser, error)
+	// Files, when set, returns single log files to read besides those found
+	// under Roots: files the agent is told to write to (an environment
+	// variable naming a file, a file in each of Env.Repos). Missing files
+	// are fine. Match does not apply to them.
+	Files func(Env) []string
+	// Read, when set, reads this source's files instead of the line reader
+	// (ReadFile): for documents the agent rewrites whole (see ReadWhole) and
+	// for databases. Like ReadFile it must cost about one stat when nothing
+	// changed, advance cur, count what it did in st, and never modify the
+	// agent's files. NewParser is then unused.
+	Read func(path string, cur *Cursor, emit func(attribution.Event), st *Stats) error
+}
+
+// Read reads path with src's own Read when it has one, else with ReadFile.
+func Read(src Source, path string, cur *Cursor, emit func(attribution.Event), st *Stats) error {
+	if src.Read != nil {
+		return src.Read(path, cur, emit, st)
+	}
+	return ReadFile(src, path, cur, emit, st)
 }

@@ -1,0 +1,152 @@
+// Package sqlitedb reads agents' SQLite databases (OpenCode, Goose) without
+// ever writing to them or holding them locked, with a pure-Go driver
+// (modernc.org/sqlite, no cgo).
+//
+// A database with no write-ahead log beside it (the agent is not running, or
+// uses a rollback journal) is opened immutable: SQLite then takes no lock
+// and touches no other file. A database with a write-ahead log
+// (<name>-wal) is in use by its agent: it is opened read-only, so SQLite
+// reads the log and takes only the shared read marks WAL readers take, which
+// never block the agent's writes; the connection lives only for one read.
+// While a rollback journal (<name>-journal) exists a write is in progress and
+// the read waits for the next scan.
+package sqlitedb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/tokenyield/tokenyield/attribution"
+	"github.com/tokenyield/tokenyield/internal/agents/tail"
+)
+
+// queryTimeout bounds one read of a database.
+const queryTimeout = 30 * time.Second
+
+// Open opens the database at path for reading, immutable when no
+// write-ahead log is beside it and read-only otherwise (see the package
+// documentation). Close it soon: an open reader keeps the agent's
+// checkpoints from completing.
+func Open(path string) (*sql.DB, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(abs); err != nil {
+		return nil, err
+	}
+	params := url.Values{}
+	params.Set("mode", "ro")
+	if _, err := os.Stat(abs + "-wal"); errors.Is(err, os.ErrNotExist) {
+		params.Set("immutable", "1")
+	}
+	params.Add("_pragma", "query_only(1)")
+	params.Add("_pragma", "busy_timeout(2000)")
+	u := url.URL{Scheme: "file", Path: filepath.ToSlash(abs), RawQuery: params.Encode()}
+	if !strings.HasPrefix(u.Path, "/") {
+		u.Path = "/" + u.Path // Windows: file:///C:/...
+	}
+	db, err := sql.Open("sqlite", u.String())
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(1)
+	return db, nil
+}
+
+// Query reads a database: it gets the state it returned last time (nil the
+// first time) and returns the new one, emitting events. Events must carry
+// stable keys: a database is read again in full whenever that is simpler,
+// and the callers' de-duplication keeps only what is new.
+type Query func(ctx context.Context, db *sql.DB, state []byte, emit func(attribution.Event)) ([]byte, error)
+
+// Read runs query on the database at path when it or its write-ahead log
+// changed since cur, and then advances cur. An unchanged database costs two
+// stats. On an error the cursor stays, so the next scan tries again.
+func Read(path string, cur *tail.Cursor, query Query, emit func(attribution.Event), st *tail.Stats) error {
+	st.Files++
+	fi, err := os.Stat(path)
+	if err != nil {
+		st.Errors++
+		return fmt.Errorf("stat %s: %w", path, err)
+	}
+	size, mod := fi.Size(), fi.ModTime().UnixNano()
+	if wal, err := os.Stat(path + "-wal"); err == nil {
+		size += wal.Size()
+		mod = max(mod, wal.ModTime().UnixNano())
+	}
+	if cur.Size == size && cur.ModNano == mod && cur.Offset == size {
+		return nil
+	}
+	if _, err := os.Stat(path + "-journal"); err == nil {
+		return nil // a write is in progress: read at the next scan
+	}
+	db, err := Open(path)
+	if err != nil {
+		st.Errors++
+		return err
+	}
+	defer db.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), queryTimeout)
+	defer cancel()
+	counting := func(e attribution.Event) { st.Events++; emit(e) }
+	state, err := query(ctx, db, cur.State, counting)
+	if err != nil {
+		st.Errors++
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	st.Read++
+	st.Bytes += size
+	*cur = tail.Cursor{Size: size, ModNano: mod, Offset: size, State: state}
+	return nil
+}
+
+// Columns returns the column names of table (empty when there is no such
+// table), for readers to check a schema before they rely on it.
+func Columns(ctx context.Context, db *sql.DB, table string) (map[string]bool, error) {
+	rows, err := db.QueryContext(ctx, "SELECT name FROM pragma_table_info(?)", table)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	cols := map[string]bool{}
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return nil, err
+		}
+		cols[name] = true
+	}
+	return cols, rows.Err()
+}
+
+// Require checks that table has every column in cols. The error names the
+// tool, what is missing and what schema was seen, in one line.
+func Require(ctx context.Context, db *sql.DB, tool, version, table string, cols ...string) error {
+	have, err := Columns(ctx, db, table)
+	if err != nil {
+		return fmt.Errorf("%s: reading the schema of table %s: %w", tool, table, err)
+	}
+	var missing []string
+	for _, c := range cols {
+		if !have[c] {
+			missing = append(missing, c)
+		}
+	}
+	if len(have) == 0 {
+		return fmt.Errorf("%s database (%s) has no table %q: unsupported schema, usage not read", tool, version, table)
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("%s database (%s): table %s lacks %s: unsupported schema, usage not read", tool, version, table, strings.Join(missing, ", "))
+	}
+	return nil
+}
