@@ -6,6 +6,7 @@ package agents
 import (
 	"github.com/tokenyield/tokenyield/internal/agents/claudecode"
 	"github.com/tokenyield/tokenyield/internal/agents/codex"
+	"github.com/tokenyield/tokenyield/internal/agents/custom"
 	"github.com/tokenyield/tokenyield/internal/agents/tail"
 )
 
@@ -14,6 +15,7 @@ func All() []tail.Source {
 	return []tail.Source{
 		claudecode.Source(),
 		codex.Source(),
+		custom.Source(),
 	}
 }
 

@@ -49,6 +49,8 @@ func commands() map[string]command {
 		"push":      {"push the notes to a remote (merging, never forcing)", runPush},
 		"fetch":     {"fetch the notes from a remote and merge them", runFetch},
 		"demo":      {"see it work: a throwaway repository, real session logs, commits through the hooks", runDemo},
+		"record":    {"record usage of a tool tokenyield does not read (the open format)", runRecord},
+		"agents":    {"which agents' logs are on this machine, where, how much, and what is unreadable", runAgents},
 	}
 }
 

@@ -7,13 +7,16 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tokenyield/tokenyield/attribution"
 	"github.com/tokenyield/tokenyield/internal/agents"
+	"github.com/tokenyield/tokenyield/internal/agents/tail"
 	"github.com/tokenyield/tokenyield/internal/numfmt"
 	"github.com/tokenyield/tokenyield/internal/pricing"
 	"github.com/tokenyield/tokenyield/internal/scan"
@@ -111,15 +114,34 @@ func runUsage(env *Env, args []string) error {
 		names = strings.Split(o.agents, ",")
 	}
 	sources, unknown := agents.Named(names)
-	if len(unknown) > 0 {
-		return fmt.Errorf("%w: unknown agent %q", errUsage, strings.Join(unknown, ","))
+	// Names no reader has may be agents of open-format records: read those
+	// and keep only the named agents' events.
+	wanted := map[string]bool{}
+	for _, n := range names {
+		wanted[n] = true
 	}
+	if len(unknown) > 0 {
+		custom, _ := agents.Named([]string{attribution.AgentCustom})
+		if !slices.ContainsFunc(sources, func(s tail.Source) bool { return s.Agent == attribution.AgentCustom }) {
+			sources = append(sources, custom...)
+		}
+	}
+	var seenMu sync.Mutex // keep runs on the scan's workers
+	seenAgent := map[string]bool{}
 	prices, err := pricing.LoadDefault(env.Agents.Get, env.homeOf())
 	if err != nil {
 		return err
 	}
 
 	keep := func(e attribution.Event) bool {
+		if len(wanted) > 0 && !wanted[e.Agent] {
+			return false
+		}
+		if len(unknown) > 0 {
+			seenMu.Lock()
+			seenAgent[e.Agent] = true
+			seenMu.Unlock()
+		}
 		if !since.IsZero() && e.Time.Before(since) {
 			return false
 		}
@@ -171,6 +193,11 @@ func runUsage(env *Env, args []string) error {
 	}
 	if shards > 1 && o.verbose {
 		fmt.Fprintf(env.Stderr, "read the logs in %d passes to keep memory bounded\n", shards)
+	}
+	for _, n := range unknown {
+		if !seenAgent[n] {
+			return fmt.Errorf("%w: unknown agent %q: no reader has that name and no open-format record names it (see tokenyield agents)", errUsage, n)
+		}
 	}
 	report := agg.report()
 	warnSkipped(env.Stderr, res, o.verbose)
