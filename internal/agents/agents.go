@@ -4,9 +4,17 @@
 package agents
 
 import (
+	"github.com/tokenyield/tokenyield/internal/agents/aider"
+	"github.com/tokenyield/tokenyield/internal/agents/amp"
 	"github.com/tokenyield/tokenyield/internal/agents/claudecode"
+	"github.com/tokenyield/tokenyield/internal/agents/cline"
 	"github.com/tokenyield/tokenyield/internal/agents/codex"
+	"github.com/tokenyield/tokenyield/internal/agents/copilot"
 	"github.com/tokenyield/tokenyield/internal/agents/custom"
+	"github.com/tokenyield/tokenyield/internal/agents/gemini"
+	"github.com/tokenyield/tokenyield/internal/agents/goose"
+	"github.com/tokenyield/tokenyield/internal/agents/opencode"
+	"github.com/tokenyield/tokenyield/internal/agents/qwen"
 	"github.com/tokenyield/tokenyield/internal/agents/tail"
 )
 
@@ -15,6 +23,16 @@ func All() []tail.Source {
 	return []tail.Source{
 		claudecode.Source(),
 		codex.Source(),
+		gemini.Source(),
+		qwen.Source(),
+		opencode.Source(),
+		aider.Source(),
+		cline.Source(),
+		cline.RooSource(),
+		cline.KiloSource(),
+		amp.Source(),
+		copilot.Source(),
+		goose.Source(),
 		custom.Source(),
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/tokenyield/tokenyield/attribution"
 	"github.com/tokenyield/tokenyield/internal/gitcli"
 	"github.com/tokenyield/tokenyield/internal/ledger"
+	"github.com/tokenyield/tokenyield/internal/tokenize"
 )
 
 // commitUsage is a commit's usage as tokenyield reads it: the note when there
@@ -121,7 +122,31 @@ func runShow(env *Env, args []string) error {
 		fmt.Fprintln(env.Stdout, "(from the commit's AI-Tokens trailers: no note)")
 	}
 	printNote(env.Stdout, cu.Note)
+	if st, err := codeTokens(ctx, g, h.String()); err == nil && st.Lines > 0 {
+		unit := "lines"
+		if st.Lines == 1 {
+			unit = "line"
+		}
+		fmt.Fprintf(env.Stdout, "code added: %s %s, ~%s tokens (%s: what the added code would cost as model output)\n",
+			thousands(int64(st.Lines)), unit, thousands(int64(st.Tokens)), tokenize.O200K)
+	}
 	return nil
+}
+
+// codeTokens counts the lines commit sha added (against its first parent)
+// and their tokens, reading the diff as git writes it.
+func codeTokens(ctx context.Context, g *gitcli.Git, sha string) (tokenize.DiffStats, error) {
+	enc, err := tokenize.Get(tokenize.O200K)
+	if err != nil {
+		return tokenize.DiffStats{}, err
+	}
+	var st tokenize.DiffStats
+	err = g.RunStream(ctx, func(r io.Reader) error {
+		var err error
+		st, err = enc.DiffTokens(r)
+		return err
+	}, "show", "--format=", "--no-color", "--no-ext-diff", "--no-textconv", "-U0", "--no-renames", "--diff-merges=first-parent", sha)
+	return st, err
 }
 
 // printNote prints a note's rows as an aligned table.

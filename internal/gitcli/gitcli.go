@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -181,6 +182,47 @@ func (g *Git) RunInput(ctx context.Context, stdin []byte, args ...string) ([]byt
 		e.Err = ctxErr
 	}
 	return stdout.Bytes(), e
+}
+
+// RunStream runs git with args and hands its standard output to consume as
+// it is produced, so output of any size needs no memory of that size. When
+// consume returns early with an error, git is stopped.
+func (g *Git) RunStream(ctx context.Context, consume func(io.Reader) error, args ...string) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, g.Path, args...)
+	cmd.Dir = g.Dir
+	cmd.WaitDelay = WaitDelay
+	if len(g.Env) > 0 {
+		cmd.Env = append(os.Environ(), g.Env...)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return fmt.Errorf("git %s: %w", strings.Join(args, " "), err)
+	}
+	if err := cmd.Start(); err != nil {
+		return &Error{Args: append([]string(nil), args...), ExitCode: -1, Err: err}
+	}
+	cerr := consume(out)
+	if cerr != nil {
+		cancel()
+	}
+	_, _ = io.Copy(io.Discard, out) // let git finish writing
+	werr := cmd.Wait()
+	if cerr != nil {
+		return cerr
+	}
+	if werr != nil {
+		e := &Error{Args: append([]string(nil), args...), ExitCode: -1, Stderr: strings.TrimSpace(stderr.String()), Err: werr}
+		var ee *exec.ExitError
+		if errors.As(werr, &ee) && ee.Exited() {
+			e.ExitCode = ee.ExitCode()
+		}
+		return e
+	}
+	return nil
 }
 
 // output runs git and returns stdout without its trailing newline.

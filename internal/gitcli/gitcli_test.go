@@ -3,6 +3,7 @@ package gitcli_test
 import (
 	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -270,5 +271,42 @@ func TestIsShallow(t *testing.T) {
 
 	if _, err := newGit(t, t.TempDir()).IsShallow(ctx); err == nil || errors.Is(err, gitcli.ErrShallow) {
 		t.Errorf("outside a repo: %v", err)
+	}
+}
+
+func TestRunStream(t *testing.T) {
+	gittest.Isolate(t)
+	dir := gittest.Init(t)
+	big := strings.Repeat("a line of a big file\n", 50000) // 1 MB: more than a pipe holds
+	gittest.Commit(t, dir, "big.txt", big, "big")
+	g := newGit(t, dir)
+	ctx := context.Background()
+
+	var n int
+	err := g.RunStream(ctx, func(r io.Reader) error {
+		b, err := io.ReadAll(r)
+		n = len(b)
+		return err
+	}, "show", "HEAD:big.txt")
+	if err != nil || n != len(big) {
+		t.Fatalf("streamed %d bytes, want %d: %v", n, len(big), err)
+	}
+
+	// A consumer that stops early gets its own error back, and git is not
+	// left blocked on a full pipe.
+	stop := errors.New("enough")
+	err = g.RunStream(ctx, func(r io.Reader) error {
+		_, _ = r.Read(make([]byte, 10))
+		return stop
+	}, "show", "HEAD:big.txt")
+	if !errors.Is(err, stop) {
+		t.Fatalf("early stop: %v", err)
+	}
+
+	// A failing git gives a *gitcli.Error with its exit code.
+	err = g.RunStream(ctx, func(r io.Reader) error { _, err := io.ReadAll(r); return err }, "show", "HEAD:missing.txt")
+	var ge *gitcli.Error
+	if !errors.As(err, &ge) || ge.ExitCode != 128 {
+		t.Fatalf("failing git: %v", err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -232,17 +233,17 @@ func TestSingleFilesAndOwnReader(t *testing.T) {
 	mustWrite(t, single, "s1 5 1\n")
 	missing := filepath.Join(dir, "missing.log")
 	mustWrite(t, filepath.Join(dir, "logs", "a.log"), "a1 100 1\n")
-	reads := 0
+	var reads atomic.Int32 // Read runs on the scan's workers
 	src := kvSource(filepath.Join(dir, "logs"))
 	src.Files = func(tail.Env) []string { return []string{single, missing, ""} }
 	src.Read = func(path string, cur *tail.Cursor, emit func(attribution.Event), st *tail.Stats) error {
-		reads++
+		reads.Add(1)
 		return tail.ReadFile(src, path, cur, emit, st)
 	}
 	st := NewState()
 	res := Scan(context.Background(), tail.Env{}, []tail.Source{src}, st, Options{Quick: true})
-	if sumOutput(res.Events) != 105 || reads != 2 || !slices.Equal(res.Files, []string{single, missing}) {
-		t.Fatalf("first scan: output %d, reads %d, files %v", sumOutput(res.Events), reads, res.Files)
+	if sumOutput(res.Events) != 105 || reads.Load() != 2 || !slices.Equal(res.Files, []string{single, missing}) {
+		t.Fatalf("first scan: output %d, reads %d, files %v", sumOutput(res.Events), reads.Load(), res.Files)
 	}
 	f, err := os.OpenFile(single, os.O_APPEND|os.O_WRONLY, 0)
 	if err != nil {

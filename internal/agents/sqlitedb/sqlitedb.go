@@ -71,7 +71,9 @@ type Query func(ctx context.Context, db *sql.DB, state []byte, emit func(attribu
 
 // Read runs query on the database at path when it or its write-ahead log
 // changed since cur, and then advances cur. An unchanged database costs two
-// stats. On an error the cursor stays, so the next scan tries again.
+// stats; one written less than two seconds before a read is read once more
+// at the next scan (see settleTime). On an error the cursor stays, so the
+// next scan tries again.
 func Read(path string, cur *tail.Cursor, query Query, emit func(attribution.Event), st *tail.Stats) error {
 	st.Files++
 	fi, err := os.Stat(path)
@@ -107,8 +109,19 @@ func Read(path string, cur *tail.Cursor, query Query, emit func(attribution.Even
 	st.Read++
 	st.Bytes += size
 	*cur = tail.Cursor{Size: size, ModNano: mod, Offset: size, State: state}
+	if time.Since(time.Unix(0, mod)) < settleTime {
+		// A transaction writes its pages to the log before its commit is
+		// visible: the sizes just recorded may already include a commit this
+		// read did not see, and the files may not change again. Read again
+		// next time (the query's own state keeps that cheap).
+		cur.Offset = -1
+	}
 	return nil
 }
+
+// settleTime is how long after its last write a database is read again
+// even when its files look unchanged.
+const settleTime = 2 * time.Second
 
 // Columns returns the column names of table (empty when there is no such
 // table), for readers to check a schema before they rely on it.

@@ -1,0 +1,114 @@
+package amp
+
+import (
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/tokenyield/tokenyield/attribution"
+	"github.com/tokenyield/tokenyield/internal/agents/tail"
+)
+
+// Source returns the Amp log source: thread documents T-*.json under the
+// roots listed in the package documentation, each read whole whenever it
+// changes (tail.ReadWhole).
+func Source() tail.Source {
+	return tail.Source{
+		Agent: attribution.AgentAmp,
+		Roots: roots,
+		Match: match,
+		Read: func(path string, cur *tail.Cursor, emit func(attribution.Event), st *tail.Stats) error {
+			return tail.ReadWhole(path, cur, func(data []byte, emit func(attribution.Event)) error {
+				return parseThread(data, path, emit)
+			}, emit, st)
+		},
+	}
+}
+
+// editors are the VS Code family applications whose global storage may hold
+// the Amp extension's legacy threads3 folder.
+var editors = []string{"Code", "Code - Insiders", "VSCodium", "Cursor", "Windsurf"}
+
+// roots returns the threads folders in the order described in the package
+// documentation. Identical paths are listed once; missing ones are kept (the
+// scanner skips them).
+func roots(env tail.Env) []string {
+	var out []string
+	add := func(p string) {
+		if p == "" {
+			return
+		}
+		p = filepath.Clean(p)
+		for _, q := range out {
+			if q == p {
+				return
+			}
+		}
+		out = append(out, p)
+	}
+	if v := env.Get("AMP_DATA_DIR"); strings.TrimSpace(strings.ReplaceAll(v, ",", "")) != "" {
+		for _, entry := range strings.Split(v, ",") {
+			if entry = expandHome(env, strings.TrimSpace(entry)); entry != "" {
+				add(filepath.Join(entry, "threads"))
+			}
+		}
+		return out
+	}
+	if xdg := env.Get("XDG_DATA_HOME"); xdg != "" {
+		add(filepath.Join(xdg, "amp", "threads"))
+	}
+	add(env.InHome(".local", "share", "amp", "threads"))
+	if base := editorUserBase(env); base != "" {
+		for _, app := range editors {
+			add(filepath.Join(base, app, "User", "globalStorage", "sourcegraph.amp", "threads3"))
+		}
+	}
+	return out
+}
+
+// editorUserBase returns the folder that holds the VS Code family's per-app
+// user directories on env's operating system, or "".
+func editorUserBase(env tail.Env) string {
+	switch env.GOOS {
+	case "darwin":
+		return env.InHome("Library", "Application Support")
+	case "windows":
+		if v := env.Get("APPDATA"); v != "" {
+			return v
+		}
+		return env.InHome("AppData", "Roaming")
+	default:
+		if v := env.Get("XDG_CONFIG_HOME"); v != "" {
+			return v
+		}
+		return env.InHome(".config")
+	}
+}
+
+// expandHome resolves a leading "~" as ccusage does for AMP_DATA_DIR.
+func expandHome(env tail.Env, p string) string {
+	if env.Home == "" {
+		return p
+	}
+	if p == "~" {
+		return env.Home
+	}
+	if rest, ok := strings.CutPrefix(p, "~/"); ok {
+		return filepath.Join(env.Home, rest)
+	}
+	if env.GOOS == "windows" {
+		if rest, ok := strings.CutPrefix(p, `~\`); ok {
+			return filepath.Join(env.Home, rest)
+		}
+	}
+	return p
+}
+
+// match accepts thread documents, T-*.json, directly in a root.
+func match(rel string) bool {
+	if strings.Contains(rel, "/") {
+		return false
+	}
+	base := path.Base(rel)
+	return strings.HasPrefix(base, "T-") && strings.HasSuffix(base, ".json") && len(base) > len("T-.json")
+}

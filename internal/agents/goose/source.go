@@ -1,0 +1,193 @@
+package goose
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/tokenyield/tokenyield/attribution"
+	"github.com/tokenyield/tokenyield/internal/agents/sqlitedb"
+	"github.com/tokenyield/tokenyield/internal/agents/tail"
+)
+
+// dbName is the name of Goose's session database.
+const dbName = "sessions.db"
+
+// Source returns the Goose log source: the sessions directories of Goose's
+// data directories, holding sessions.db and, from versions before it, one
+// <session id>.jsonl per session. See the package documentation.
+func Source() tail.Source {
+	return tail.Source{
+		Agent: attribution.AgentGoose,
+		Roots: roots,
+		Match: match,
+		Files: files,
+		Read:  read,
+	}
+}
+
+// files names each sessions directory's database as a single file too, so
+// that every scan, quick or not, checks it (two stats when unchanged) and a
+// watch covers it before Goose creates it.
+func files(env tail.Env) []string {
+	var out []string
+	for _, r := range roots(env) {
+		out = append(out, filepath.Join(r, dbName))
+	}
+	return out
+}
+
+// roots returns the sessions directories Goose writes to. With
+// $GOOSE_PATH_ROOT set to an absolute path, Goose uses only
+// $GOOSE_PATH_ROOT/data. Otherwise it takes its data directory from the
+// etcetera crate's default app strategy: on Windows the Windows strategy,
+// %APPDATA%\Block\goose\data; elsewhere, macOS included, the XDG strategy,
+// $XDG_DATA_HOME/goose (when absolute) or ~/.local/share/goose. The other
+// places ccusage looks are read too (missing ones cost nothing):
+// ~/.local/share/Block/goose and, on macOS,
+// ~/Library/Application Support/goose.
+func roots(env tail.Env) []string {
+	var out []string
+	add := func(p string) {
+		if p == "" {
+			return
+		}
+		p = filepath.Join(p, "sessions")
+		for _, q := range out {
+			if q == p {
+				return
+			}
+		}
+		out = append(out, p)
+	}
+	if r := env.Get("GOOSE_PATH_ROOT"); isAbs(r, env.GOOS) {
+		add(filepath.Join(r, "data"))
+		return out
+	}
+	if env.GOOS == "windows" {
+		appData := env.Get("APPDATA")
+		if !isAbs(appData, env.GOOS) {
+			appData = env.InHome("AppData", "Roaming")
+		}
+		if appData != "" {
+			add(filepath.Join(appData, "Block", "goose", "data"))
+		}
+		return out
+	}
+	if xdg := env.Get("XDG_DATA_HOME"); isAbs(xdg, env.GOOS) {
+		add(filepath.Join(xdg, "goose"))
+	}
+	if home := env.InHome(".local", "share"); home != "" {
+		add(filepath.Join(home, "goose"))
+		add(filepath.Join(home, "Block", "goose"))
+	}
+	if env.GOOS == "darwin" {
+		add(env.InHome("Library", "Application Support", "goose"))
+	}
+	return out
+}
+
+// isAbs reports whether p is absolute under goos's rules (the tests check
+// Windows layouts on any OS).
+func isAbs(p, goos string) bool {
+	if goos != "windows" {
+		return strings.HasPrefix(p, "/")
+	}
+	return strings.HasPrefix(p, `\\`) || len(p) >= 3 && p[1] == ':' && (p[2] == '\\' || p[2] == '/')
+}
+
+// match accepts sessions.db and the legacy <session id>.jsonl files, both
+// directly in a sessions directory.
+func match(rel string) bool {
+	if strings.Contains(rel, "/") {
+		return false
+	}
+	return rel == dbName || strings.HasSuffix(rel, ".jsonl") && len(rel) > len(".jsonl")
+}
+
+// read reads a database or a legacy session file. Its errors are one line
+// each.
+func read(p string, cur *tail.Cursor, emit func(attribution.Event), st *tail.Stats) error {
+	return oneLine(readKind(p, cur, emit, st))
+}
+
+func readKind(p string, cur *tail.Cursor, emit func(attribution.Event), st *tail.Stats) error {
+	if path.Base(filepath.ToSlash(p)) != dbName {
+		return tail.ReadWhole(p, cur, func(data []byte, emit func(attribution.Event)) error {
+			return parseLegacy(p, data, func() time.Time {
+				if fi, err := os.Stat(p); err == nil {
+					return fi.ModTime().UTC()
+				}
+				return time.Time{}
+			}, emit)
+		}, emit, st)
+	}
+	var w warnings
+	if err := sqlitedb.Read(p, cur, queryWith(&w), emit, st); err != nil {
+		return err
+	}
+	settle(cur)
+	st.Skipped += int64(w.skipped)
+	return w.err(p)
+}
+
+// recentWrite is how recent a database's last write may be for the next
+// scan to read it again even if it looks unchanged.
+const recentWrite = 2 * time.Second
+
+// settle makes the next scan query a database again when it or its
+// write-ahead log was written just before this read. sqlitedb.Read compares
+// sizes and modification times taken before its query, but a transaction
+// writes its pages to the log before it commits: a read can take the
+// larger size while its snapshot does not include that transaction yet, and
+// with coarse modification times nothing would look changed afterwards. The
+// extra query is cheap: only sessions updated lately are read.
+func settle(cur *tail.Cursor) {
+	if cur.ModNano != 0 && time.Since(time.Unix(0, cur.ModNano)) < recentWrite {
+		cur.Offset = -1 // sqlitedb.Read reads again when Offset differs from the size
+	}
+}
+
+// oneLine returns err with line breaks (which data could bring in) replaced
+// by spaces.
+func oneLine(err error) error {
+	if err == nil || !strings.ContainsAny(err.Error(), "\r\n") {
+		return err
+	}
+	return errors.New(strings.NewReplacer("\r", " ", "\n", " ").Replace(err.Error()))
+}
+
+// warnings collects, during one read of a database, the sessions that could
+// not be used (skipped) or only in part (noted), for one warning line.
+type warnings struct {
+	version        string
+	skipped, noted int
+	first          string
+}
+
+func (w *warnings) skip(what string) {
+	w.skipped++
+	if w.first == "" {
+		w.first = what
+	}
+}
+
+func (w *warnings) note(what string) {
+	w.noted++
+	if w.first == "" {
+		w.first = what
+	}
+}
+
+// err returns the warning line, or nil when every session was usable.
+func (w *warnings) err(path string) error {
+	if w.skipped == 0 && w.noted == 0 {
+		return nil
+	}
+	return fmt.Errorf("goose database %s (%s): %d sessions of an unexpected shape skipped, %d read in part (first: %s)",
+		path, w.version, w.skipped, w.noted, w.first)
+}
