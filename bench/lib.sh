@@ -19,7 +19,7 @@ fi
 # build_tools builds tokenyield and genclaude into $WORK.
 build_tools() {
 	log "building tokenyield and genclaude"
-	(cd "$ROOT" && go build -o "$WORK/tokenyield" ./cmd/tokenyield && go build -o "$WORK/genclaude" ./bench/genclaude)
+	(cd "$ROOT" && CGO_ENABLED=0 go build -o "$WORK/tokenyield" ./cmd/tokenyield && go build -o "$WORK/genclaude" ./bench/genclaude)
 }
 
 # ensure_tree generates the Claude Code tree into $TREE, or reuses the one

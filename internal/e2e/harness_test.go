@@ -34,7 +34,9 @@ func binary(t *testing.T) string {
 			return
 		}
 		binPath = filepath.Join(dir, "tokenyield")
-		out, err := exec.Command("go", "build", "-o", binPath, "../../cmd/tokenyield").CombinedOutput()
+		cmd := exec.Command("go", "build", "-o", binPath, "../../cmd/tokenyield")
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0") // as the README builds it
+		out, err := cmd.CombinedOutput()
 		if err != nil {
 			buildErr = fmt.Errorf("go build: %w\n%s", err, out)
 		}

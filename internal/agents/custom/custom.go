@@ -44,7 +44,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -81,7 +80,24 @@ var reserved = map[string]bool{
 	attribution.AgentAmp: true, attribution.AgentCopilotCLI: true, attribution.AgentGoose: true,
 }
 
-var agentName = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
+// validAgentName reports whether name is 1–64 characters of a–z, 0–9, '.',
+// '_' and '-', starting with a letter or digit. (Written out: a package-level
+// regexp would be compiled on every start of the hooks' process.)
+func validAgentName(name string) bool {
+	if len(name) == 0 || len(name) > 64 {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
+		case (c == '.' || c == '_' || c == '-') && i > 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
 
 // Validate checks a record and fills in its defaults (agent "custom").
 func (r *Record) Validate() error {
@@ -91,7 +107,7 @@ func (r *Record) Validate() error {
 	if r.Agent == "" {
 		r.Agent = attribution.AgentCustom
 	}
-	if !agentName.MatchString(r.Agent) {
+	if !validAgentName(r.Agent) {
 		return fmt.Errorf("agent %q: use 1-64 characters of a-z, 0-9, '.', '_' and '-'", r.Agent)
 	}
 	if reserved[r.Agent] {
