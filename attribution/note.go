@@ -83,10 +83,22 @@ func Sum(events []Event, pricer Pricer) Note {
 	}
 	groups := map[groupKey]*group{}
 	for _, e := range events {
-		k := groupKey{e.Agent, e.Session, e.Model}
+		// A name a note may not hold (a reader let an odd one through)
+		// becomes "unknown" rather than making the whole note invalid.
+		agent, model, session := e.Agent, e.Model, e.Session
+		if !validName(agent, false) {
+			agent = UnknownName
+		}
+		if !validName(model, false) {
+			model = UnknownName
+		}
+		if !validName(session, true) {
+			session = UnknownName
+		}
+		k := groupKey{agent, session, model}
 		g := groups[k]
 		if g == nil {
-			g = &group{row: Row{Agent: e.Agent, Session: e.Session, Model: e.Model, First: e.Time, Last: e.Time}}
+			g = &group{row: Row{Agent: agent, Session: session, Model: model, First: e.Time, Last: e.Time}}
 			groups[k] = g
 		}
 		g.row.Usage = g.row.Usage.Add(e.Usage)
@@ -321,6 +333,10 @@ func validName(s string, emptyOK bool) bool {
 	}
 	return true
 }
+
+// UnknownName replaces, in a note, an agent, model or session name that a
+// note may not hold (see ValidName).
+const UnknownName = "unknown"
 
 // ValidName reports whether s may appear as an agent or model name in a note.
 // Readers use it to replace odd model names before they reach a note.

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -167,5 +168,32 @@ func TestUnion(t *testing.T) {
 	bigger := Sum(append(append([]Event{}, ev...), Event{Agent: AgentCodex, Session: "t1", Key: "x", Model: "gpt-5.3-codex", Time: ev[2].Time, Usage: Usage{Output: 5}}), p)
 	if got := Union(whole, bigger).Total.Total; got != bigger.Total.Total {
 		t.Fatalf("Union total %d, want %d", got, bigger.Total.Total)
+	}
+}
+
+// Names a note may not hold never make the note invalid: they become
+// "unknown", and the note still validates and encodes.
+func TestSumReplacesBadNames(t *testing.T) {
+	at := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+	events := []Event{
+		{Agent: "qwen-code", Model: "", Session: "ab12", Time: at, Usage: Usage{Output: 1}},
+		{Agent: "cline", Model: "GPT 4o <b>", Session: "ab12", Time: at, Usage: Usage{Output: 2}},
+		{Agent: "bad agent", Model: "m", Session: "not hex!", Time: at, Usage: Usage{Output: 4}},
+	}
+	n := Sum(events, nil)
+	if err := n.validate(); err != nil {
+		t.Fatalf("note invalid: %v", err)
+	}
+	if _, err := n.Encode(); err != nil {
+		t.Fatal(err)
+	}
+	var models []string
+	for _, r := range n.Rows {
+		models = append(models, r.Agent+"/"+r.Model+"/"+r.Session)
+	}
+	slices.Sort(models)
+	want := []string{"cline/unknown/ab12", "qwen-code/unknown/ab12", "unknown/m/unknown"}
+	if !slices.Equal(models, want) {
+		t.Fatalf("rows %v, want %v", models, want)
 	}
 }

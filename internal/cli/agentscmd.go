@@ -190,9 +190,13 @@ func printAgents(w io.Writer, rep AgentsReport, home string) {
 	var problems []string
 	for _, a := range rep.Agents {
 		if !a.Found {
-			where := make([]string, len(a.LookedIn))
+			var where []string
 			for i, p := range a.LookedIn {
-				where[i] = tilde(p, home)
+				if i == 2 && len(a.LookedIn) > 3 {
+					where = append(where, fmt.Sprintf("and %d more (--json lists them)", len(a.LookedIn)-2))
+					break
+				}
+				where = append(where, tilde(p, home))
 			}
 			t.add(a.Agent, "not found", "", "", "", "", "", "looked in "+strings.Join(where, ", "))
 			continue

@@ -399,10 +399,10 @@ func printUsage(w io.Writer, rep UsageReport, by string) {
 	line("Total", "", "", rep.Totals)
 	t.write(w)
 	if rep.Totals.LowerBound {
-		fmt.Fprintln(w, "≥ output is a lower bound: Claude Code before 2.1.97 logged streaming snapshots of output tokens.")
+		fmt.Fprintln(w, "≥ a lower bound: the agent's log under-counts (Claude Code before 2.1.97 logged streaming snapshots; Copilot CLI logs input only at session end; see README).")
 	}
 	if rep.Totals.Estimated {
-		fmt.Fprintln(w, "~ estimated figures.")
+		fmt.Fprintln(w, "~ estimated figures (e.g. Aider's chat history rounds to thousands).")
 	}
 	if rep.Totals.CostUSD == nil {
 		fmt.Fprintln(w, "Cost ? = a model without a known price; totals with unknown parts are shown as ?.")

@@ -35,7 +35,11 @@
 // Only output tokens are logged per call: each assistant.message with
 // data.outputTokens > 0 is an event keyed "<session>/<record id>" with
 // Usage.Output only, marked LowerBound because its input and cache tokens
-// are not known yet. Input and cache counts exist only as per-model totals
+// are not known yet. A message logged without data.outputTokens (some
+// versions) gets an estimate instead: the tokens of its text and of its tool
+// requests as logged (internal/tokenize, o200k_base unless the model is an
+// OpenAI one with another encoding), marked Estimated. Input and cache
+// counts exist only as per-model totals
 // in session.shutdown data.modelMetrics[model] = {requests:{count},
 // usage:{inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens,
 // reasoningTokens}} (some logs have data.tokenDetails

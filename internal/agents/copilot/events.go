@@ -11,6 +11,7 @@ import (
 
 	"github.com/tokenyield/tokenyield/attribution"
 	"github.com/tokenyield/tokenyield/internal/agents/tail"
+	"github.com/tokenyield/tokenyield/internal/tokenize"
 )
 
 // eventsState is what an events parser must remember to resume after its
@@ -206,7 +207,9 @@ func (p *eventsParser) message(env envelope, emit func(attribution.Event)) error
 	var d struct {
 		MessageID    json.RawMessage `json:"messageId"`
 		Model        string          `json:"model"`
-		OutputTokens count           `json:"outputTokens"`
+		OutputTokens *count          `json:"outputTokens"`
+		Content      string          `json:"content"`
+		ToolRequests json.RawMessage `json:"toolRequests"`
 	}
 	if err := json.Unmarshal(env.Data, &d); err != nil {
 		return fmt.Errorf("%w: %w", errBadLine, err)
@@ -215,7 +218,16 @@ func (p *eventsParser) message(env envelope, emit func(attribution.Event)) error
 	if model == "" {
 		model = p.st.Model
 	}
-	out := int64(d.OutputTokens)
+	var out int64
+	estimated := false
+	if d.OutputTokens != nil {
+		out = int64(*d.OutputTokens)
+	} else {
+		// Versions that log no count for a message: estimate its output
+		// from what it said and the tool calls it made.
+		out = estimateOutput(model, d.Content, d.ToolRequests)
+		estimated = true
+	}
 	if out == 0 {
 		return nil
 	}
@@ -233,8 +245,29 @@ func (p *eventsParser) message(env envelope, emit func(attribution.Event)) error
 		Time:       when,
 		Usage:      attribution.Usage{Output: out},
 		LowerBound: true,
+		Estimated:  estimated,
 	})
 	return nil
+}
+
+// estimateOutput counts, with the tokenizer of model's family (o200k_base
+// for non-OpenAI models, an approximation), the tokens of a message's text and
+// of its tool requests as logged. Reasoning is not logged in the clear and
+// is not counted: the estimate is a lower bound too.
+func estimateOutput(model, content string, toolRequests json.RawMessage) int64 {
+	if content == "" && (len(toolRequests) == 0 || string(toolRequests) == "null" || string(toolRequests) == "[]") {
+		return 0
+	}
+	name, _ := tokenize.ForModel(model)
+	enc, err := tokenize.Get(name)
+	if err != nil {
+		return 0
+	}
+	n := enc.Count(content)
+	if len(toolRequests) > 0 && string(toolRequests) != "null" && string(toolRequests) != "[]" {
+		n += enc.Count(string(toolRequests))
+	}
+	return int64(n)
 }
 
 // addTo adds n to m[k], allocating m when needed.

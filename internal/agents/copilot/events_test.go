@@ -1,6 +1,7 @@
 package copilot
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -26,7 +27,8 @@ func TestEventLines(t *testing.T) {
 		{"no ids: line number", `{"type":"assistant.message","data":{"outputTokens":3},"timestamp":"2026-03-26T17:50:36Z"}`,
 			3, "S/L1", "m0", nil},
 		{"zero output", `{"type":"assistant.message","data":{"outputTokens":0},"id":"e1","timestamp":"2026-03-26T17:50:36Z"}`, 0, "", "", nil},
-		{"no output field", `{"type":"assistant.message","data":{"content":"hi"},"id":"e1","timestamp":"2026-03-26T17:50:36Z"}`, 0, "", "", nil},
+		{"no output field: estimated from the text", `{"type":"assistant.message","data":{"content":"hi"},"id":"e1","timestamp":"2026-03-26T17:50:36Z"}`, 1, "S/e1", "m0", nil},
+		{"no output field and nothing said", `{"type":"assistant.message","data":{"content":"","toolRequests":[]},"id":"e1","timestamp":"2026-03-26T17:50:36Z"}`, 0, "", "", nil},
 		{"odd model name", `{"type":"assistant.message","data":{"model":"<b>x</b>","outputTokens":1},"id":"e1","timestamp":"2026-03-26T17:50:36Z"}`,
 			1, "S/e1", "unknown", nil},
 		{"negative output", `{"type":"assistant.message","data":{"outputTokens":-4},"id":"e1","timestamp":"2026-03-26T17:50:36Z"}`, 0, "", "", errBadCount},
@@ -112,5 +114,27 @@ func TestEventContext(t *testing.T) {
 	}
 	if _, err := newEventsParser("/x/events.jsonl", []byte("{"), nil); err == nil {
 		t.Error("bad state accepted")
+	}
+}
+
+// A message logged without outputTokens gets an estimate from its text and
+// tool requests, marked Estimated (and LowerBound: reasoning is not logged).
+// "Hello, world!" is 4 tokens in both o200k_base and cl100k_base ("Hello",
+// ",", " world", "!"); the tool request JSON below is counted as logged.
+func TestEstimatedOutput(t *testing.T) {
+	line := `{"type":"assistant.message","data":{"model":"gpt-5","content":"Hello, world!"},"id":"e9","timestamp":"2026-03-26T17:50:36Z"}`
+	p, err := newEventsParser("/nowhere/session-state/S/events.jsonl", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var evs []attribution.Event
+	if err := p.Line([]byte(line), func(e attribution.Event) { evs = append(evs, e) }); err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) != 1 || evs[0].Usage.Output != 4 || !evs[0].Estimated || !evs[0].LowerBound {
+		t.Fatalf("events %+v, want one estimated event of 4 output tokens", evs)
+	}
+	if n := estimateOutput("gpt-5", "", json.RawMessage(`[{"name":"shell"}]`)); n == 0 {
+		t.Fatal("tool requests alone must be estimated")
 	}
 }
