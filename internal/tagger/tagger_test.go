@@ -12,6 +12,7 @@ import (
 
 	"github.com/tokenyield/tokenyield/attribution"
 	"github.com/tokenyield/tokenyield/internal/agents/tail"
+	"github.com/tokenyield/tokenyield/internal/scan"
 )
 
 func TestPendingList(t *testing.T) {
@@ -157,5 +158,28 @@ func TestConfigFromFiles(t *testing.T) {
 	runGit(t, repo, "config", "tokenyield.timeout", "soon")
 	if err := tg.readConfig(); err == nil {
 		t.Fatal("a bad duration was accepted")
+	}
+}
+
+// The watch lists hot log files (with a database's write-ahead log, where
+// its writes land), the sources' single files, existing or not, and every
+// directory; cold files are left to the directories and the full walk.
+func TestWatchList(t *testing.T) {
+	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+	st := scan.NewState()
+	st.Cursors["claude-code\x00/logs/p/s.jsonl"] = &tail.Cursor{ModNano: now.Add(-time.Hour).UnixNano()}
+	st.Cursors["opencode\x00/data/opencode.db"] = &tail.Cursor{ModNano: now.Add(-time.Hour).UnixNano()}
+	st.Cursors["claude-code\x00/logs/p/old.jsonl"] = &tail.Cursor{ModNano: now.Add(-30 * 24 * time.Hour).UnixNano()}
+	st.Dirs["claude-code\x00/logs/p"] = scan.DirInfo{Agent: "claude-code", Root: "/logs", Rel: "p"}
+	got := watchList(st, []string{"/repo/.aider.analytics.jsonl", "/goose/sessions.db", "/data/opencode.db"}, now)
+	want := []string{
+		"/data/opencode.db", "/data/opencode.db-wal",
+		"/goose/sessions.db", "/goose/sessions.db-wal",
+		"/logs/p/s.jsonl",
+		"/repo/.aider.analytics.jsonl",
+		"/logs/p",
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("watch list\n got %q\nwant %q", got, want)
 	}
 }

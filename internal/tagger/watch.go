@@ -52,7 +52,12 @@ func watchList(st *scan.State, singles []string, now time.Time) []string {
 			}
 		}
 	}
-	files = append(files, singles...)
+	for _, p := range singles {
+		files = append(files, p)
+		if strings.HasSuffix(p, ".db") {
+			files = append(files, p+"-wal")
+		}
+	}
 	for key := range st.Dirs {
 		if _, dir, ok := strings.Cut(key, "\x00"); ok {
 			dirs = append(dirs, dir)
