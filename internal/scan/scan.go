@@ -102,8 +102,9 @@ type Result struct {
 	// Roots lists, per agent, the log roots that exist.
 	Roots map[string][]string
 	// Files lists the single files the sources named (tail.Source.Files),
-	// existing or not: a watch of the logs must include them.
-	Files []string
+	// existing or not, and Missing the roots that do not exist (yet): a watch
+	// of the logs must include both, since either may appear.
+	Files, Missing []string
 	// Problems are human-readable notes on what could not be read (bounded).
 	Problems []string
 	// Stale counts events older than State.Floor that were ignored.
@@ -269,7 +270,9 @@ func Scan(ctx context.Context, env tail.Env, sources []tail.Source, st *State, o
 			}
 			real, err := filepath.EvalSymlinks(root)
 			if err != nil {
-				if !errors.Is(err, fs.ErrNotExist) {
+				if errors.Is(err, fs.ErrNotExist) {
+					res.Missing = append(res.Missing, filepath.Clean(root))
+				} else {
 					res.problem(fmt.Sprintf("%s: %v", src.Agent, err))
 				}
 				continue
@@ -575,9 +578,16 @@ func recordDir(dirs map[string]DirInfo, agent, root, rel, dir string, mod int64,
 // walkQuick calls fn for the files a quick scan reads below root: files
 // modified since hotCutoff (by their cursors), and files new in directories
 // whose modification time changed (those are listed again; new
-// subdirectories are walked in full).
+// subdirectories, and a root not seen by the last full walk, are walked in
+// full).
 func walkQuick(root string, src *tail.Source, dirs map[string]DirInfo, cursors map[string]*tail.Cursor, hotCutoff int64, fn func(string), res *Result) {
 	prefix := src.Agent + "\x00"
+	if _, known := dirs[prefix+root]; !known {
+		// The root appeared since the last full walk (a tool used for the
+		// first time): nothing of it is known, so walk all of it.
+		walk(root, src, dirs, fn, res)
+		return
+	}
 	seen := map[string]bool{}
 	// Decide which known files are hot before any file is handed to the
 	// workers, which update cursors as they read.

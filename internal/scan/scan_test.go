@@ -263,3 +263,29 @@ func TestSingleFilesAndOwnReader(t *testing.T) {
 		t.Fatalf("cursors left for a removed file: %v", st.Cursors)
 	}
 }
+
+// A root that did not exist at the last full walk (a tool used for the first
+// time) is walked in full by the next quick scan, and reported missing until
+// it exists, so that a watch can include it.
+func TestQuickScanNewRoot(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	mustWrite(t, filepath.Join(a, "x.log"), "a1 1 1\n")
+	src := kvSource(a)
+	src.Roots = func(tail.Env) []string { return []string{a, b} }
+	st := NewState()
+	res := Scan(context.Background(), tail.Env{}, []tail.Source{src}, st, Options{Quick: true})
+	if res.Quick || sumOutput(res.Events) != 1 || !slices.Equal(res.Missing, []string{b}) {
+		t.Fatalf("first scan: quick=%v output %d missing %v", res.Quick, sumOutput(res.Events), res.Missing)
+	}
+	mustWrite(t, filepath.Join(b, "deep", "y.log"), "b1 10 2\n")
+	res = Scan(context.Background(), tail.Env{}, []tail.Source{src}, st, Options{Quick: true})
+	if !res.Quick || sumOutput(res.Events) != 10 || len(res.Missing) != 0 {
+		t.Fatalf("quick scan after the new root: quick=%v output %d missing %v, want 10 from b", res.Quick, sumOutput(res.Events), res.Missing)
+	}
+	// Known from now on: the next quick scan reads only what changes.
+	res = Scan(context.Background(), tail.Env{}, []tail.Source{src}, st, Options{Quick: true})
+	if sumOutput(res.Events) != 0 {
+		t.Fatalf("third scan counted again: %d", sumOutput(res.Events))
+	}
+}

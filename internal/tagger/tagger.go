@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
@@ -167,7 +168,7 @@ func (t *Tagger) collect(ctx context.Context, save bool) (Collected, error) {
 	expired := pend.expire(now.Add(-t.Config.Horizon - time.Hour))
 	c := Collected{Pending: pend, Scan: res, scanStart: scanStart, fullWalk: st.FullWalk}
 	if save && !res.Incomplete && !rebaseline {
-		c.watch = watchList(st, res.Files, scanStart)
+		c.watch = watchList(st, append(slices.Clone(res.Files), res.Missing...), scanStart)
 	}
 	if !save {
 		return c, errors.Join(stErr, pErr)
