@@ -18,37 +18,6 @@ import (
 	"github.com/tokenyield/tokenyield/internal/tokenize"
 )
 
-// commitUsage is a commit's usage as tokenyield reads it: the note when there
-// is one, else the AI-Tokens trailers.
-type commitUsage struct {
-	Note   attribution.Note
-	Source string // "note", "trailers" or "" (no data)
-	// Problem describes a note or trailer that was rejected.
-	Problem string
-}
-
-// readUsage reads one commit's usage. A hostile or malformed note or trailer
-// is reported, never trusted.
-func readUsage(led *ledger.Ledger, commit plumbing.Hash, message string) commitUsage {
-	var cu commitUsage
-	n, ok, err := led.Read(commit)
-	switch {
-	case err != nil:
-		cu.Problem = fmt.Sprintf("note ignored: %v", err)
-	case ok:
-		cu.Note, cu.Source = n, "note"
-		return cu
-	}
-	t, lines, err := ledger.ParseTrailers(message)
-	switch {
-	case err != nil:
-		cu.Problem = strings.TrimPrefix(cu.Problem+"; ", "; ") + fmt.Sprintf("trailers ignored: %v", err)
-	case lines > 0:
-		cu.Note, cu.Source = t, "trailers"
-	}
-	return cu
-}
-
 // resolveCommit turns a revision into a commit hash and message.
 func resolveCommit(ctx context.Context, g *gitcli.Git, rev string) (plumbing.Hash, string, error) {
 	out, err := g.Run(ctx, "log", "-1", "--no-walk", "--format=%H%x00%B", "--end-of-options", rev, "--")
@@ -97,7 +66,7 @@ func runShow(env *Env, args []string) error {
 		return err
 	}
 	defer func() { _ = led.Close() }()
-	cu := readUsage(led, h, msg)
+	cu := led.Usage(h, msg)
 	if cu.Problem != "" {
 		fmt.Fprintf(env.Stderr, "tokenyield: warning: %s: %s\n", h.String()[:12], cu.Problem)
 	}
@@ -284,7 +253,7 @@ func logEntries(ctx context.Context, g *gitcli.Git, rng string, limit int) ([]lo
 			e.Added += a
 			e.Deleted += d
 		}
-		cu := readUsage(led, plumbing.NewHash(e.Commit), parts[2])
+		cu := led.Usage(plumbing.NewHash(e.Commit), parts[2])
 		e.Source, e.Problems = cu.Source, cu.Problem
 		if cu.Source != "" {
 			tot := cu.Note.Total.Total
