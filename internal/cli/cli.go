@@ -51,6 +51,8 @@ func commands() map[string]command {
 		"demo":      {"see it work: a throwaway repository, real session logs, commits through the hooks", runDemo},
 		"record":    {"record usage of a tool tokenyield does not read (the open format)", runRecord},
 		"agents":    {"which agents' logs are on this machine, where, how much, and what is unreadable", runAgents},
+		"pr":        {"the pull request report of a range of this clone (tokens, cost, lines, coverage)", runPR},
+		"action":    {"the GitHub Action's entry point (see action.yml)", runAction},
 	}
 }
 
