@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
 
@@ -72,8 +74,8 @@ func LocalCommits(ctx context.Context, g *gitcli.Git, dir, base, head string) ([
 const commitMark = "\x00tokenyield-commit "
 
 // diffTokens counts, per commit of rng, the o200k_base tokens of the lines
-// it adds (merges show no diff and get none), reading one git log -p
-// stream; a commit's diff is held in memory only while it is counted.
+// it adds to code files (merges show no diff and get none), reading one git
+// log -p stream; a commit's diff is held in memory only while it is counted.
 func diffTokens(ctx context.Context, g *gitcli.Git, rng string) (map[string]int64, error) {
 	enc, err := tokenize.Get(tokenize.O200K)
 	if err != nil {
@@ -94,16 +96,36 @@ func diffTokens(ctx context.Context, g *gitcli.Git, rng string) (map[string]int6
 		patch.Reset()
 		return nil
 	}
+	// Files of the excluded classes (generated, vendored, lock) are left out,
+	// as they are from the lines: a file's header lines are held until its
+	// "+++" line names it.
+	var header []byte
+	inHeader, skip := false, false
 	err = g.RunStream(ctx, func(r io.Reader) error {
 		br := bufio.NewReaderSize(r, 64<<10)
 		for {
 			line, err := br.ReadBytes('\n')
-			if bytes.HasPrefix(line, []byte(commitMark)) {
+			switch {
+			case bytes.HasPrefix(line, []byte(commitMark)):
 				if ferr := flush(); ferr != nil {
 					return ferr
 				}
 				sha = string(bytes.TrimSpace(line[len(commitMark):]))
-			} else if sha != "" {
+				inHeader, skip = false, false
+			case sha == "":
+			case bytes.HasPrefix(line, []byte("diff --git ")):
+				header = append(header[:0], line...)
+				inHeader, skip = true, false
+			case inHeader && bytes.HasPrefix(line, []byte("+++ ")):
+				inHeader = false
+				skip = gitstat.Classify(newPath(line)) != gitstat.Code
+				if !skip {
+					patch.Write(header)
+					patch.Write(line)
+				}
+			case inHeader:
+				header = append(header, line...)
+			case !skip:
 				patch.Write(line)
 			}
 			if err == io.EOF {
@@ -119,4 +141,14 @@ func diffTokens(ctx context.Context, g *gitcli.Git, rng string) (map[string]int6
 		return nil, fmt.Errorf("diff tokens of %s: %w", rng, err)
 	}
 	return out, nil
+}
+
+// newPath is the path of a "+++ b/path" line (git's quoting undone where it
+// is simple; a path git had to quote is rare and only decides a class).
+func newPath(line []byte) string {
+	p := strings.TrimRight(string(line[4:]), "\r\n")
+	if uq, err := strconv.Unquote(p); err == nil {
+		p = uq
+	}
+	return strings.TrimPrefix(p, "b/")
 }

@@ -111,6 +111,9 @@ func runPR(ctx context.Context, a *githubactions.Action, ghctx *githubactions.Gi
 		if rin.Commits, err = LocalCommits(ctx, g, ghctx.Workspace, pr.BaseSHA, pr.HeadSHA); err != nil {
 			return err
 		}
+		if rin.History, err = LocalHistory(ctx, g, ghctx.Workspace, pr.BaseSHA, in.History, pr.Number); err != nil {
+			a.Warningf("tokenyield: no comparison with earlier pull requests: %v", err)
+		}
 	case client != nil && fullPR != nil:
 		commits, partial, err := APICommits(ctx, client, pr, fullPR, in.NotesRef)
 		if err != nil {

@@ -429,3 +429,36 @@ func TestPRCommand(t *testing.T) {
 		t.Fatalf("markdown:\n%s", md)
 	}
 }
+
+// TestActionHostileNotes: a fork can push any note or trailer. Malformed
+// JSON, absurd numbers and a 10 MB note are rejected with a warning in the
+// report, never trusted and never a failed run.
+func TestActionHostileNotes(t *testing.T) {
+	w := newActionWorld(t)
+	src := filepath.Join(w.root, "src")
+	w.run(src, "git", "notes", "--ref=tokenyield", "add", "-m", `{"v":1,"rows":[{"agent":"<script>","input":-1}]`, w.commits[2])
+	big := filepath.Join(w.root, "big-note")
+	if err := os.WriteFile(big, []byte(`{"v":1,"pad":"`+strings.Repeat("A", 10<<20)+`"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	w.run(src, "git", "notes", "--ref=tokenyield", "add", "-f", "-F", big, w.commits[1])
+	w.run(src, "git", "push", "-q", "-f", w.remote, "refs/notes/tokenyield")
+	stdout, outputs, _, err := w.runAction(nil)
+	if err != nil {
+		t.Fatalf("action failed: %v\n%s", err, stdout)
+	}
+	body := w.api.Comments(actionOwner, actionRepo, actionPR)[0].Body
+	for _, bad := range []string{"<script>", "AAAAAAAA"} {
+		if strings.Contains(body, bad) {
+			t.Errorf("the comment carries %q", bad)
+		}
+	}
+	// Only the first commit's genuine note counts: the second commit's
+	// trailers are ignored too, since it has a (rejected) note.
+	if outputs["tokens"] != "97700" && outputs["tokens"] != "121500" {
+		t.Errorf("tokens %q", outputs["tokens"])
+	}
+	if !strings.Contains(strings.ToLower(body), "ignored") && !strings.Contains(strings.ToLower(body), "rejected") {
+		t.Errorf("the rejected notes are not mentioned:\n%s", body)
+	}
+}

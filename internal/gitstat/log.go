@@ -108,7 +108,10 @@ func Log(ctx context.Context, g *gitcli.Git, args []string) ([]CommitStat, error
 	}()
 
 	c := newCollector()
-	err := g.RunStream(ctx, func(r io.Reader) error { return parseLog(r, c) }, logArgs(args)...)
+	// GIT_FLUSH=0: git would otherwise flush its output after every commit
+	// when it goes to a pipe, one write (and one read here) per commit.
+	lg := g.WithEnv("GIT_FLUSH=0")
+	err := lg.RunStream(ctx, func(r io.Reader) error { return parseLog(r, c) }, logArgs(args)...)
 	top := <-topc
 	if err != nil {
 		return nil, fmt.Errorf("gitstat: log of %s: %w", describe(args), err)

@@ -1,0 +1,96 @@
+package action
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/tokenyield/tokenyield/attribution"
+	"github.com/tokenyield/tokenyield/internal/gitcli"
+	"github.com/tokenyield/tokenyield/internal/gitstat"
+	"github.com/tokenyield/tokenyield/internal/ledger"
+	"github.com/tokenyield/tokenyield/internal/report"
+)
+
+// historyScan bounds how far back LocalHistory looks (first-parent commits).
+const historyScan = 2000
+
+// LocalHistory returns up to n pull requests merged most recently into the
+// history of rev, found in the clone's first-parent history: merge commits
+// "Merge pull request #N …" (the pull request's commits are the second
+// parent's side) and squash or rebase merges whose subject ends in "(#N)"
+// (the commit itself, whose note is the Action's rollup or whose trailers
+// GitHub's squash message kept). Pull request skip (the one reported) is
+// left out. A pull request none of whose commits has usage data has
+// Tokens -1 (unknown), so comparisons ignore it.
+func LocalHistory(ctx context.Context, g *gitcli.Git, dir, rev string, n, skip int) ([]report.HistoryPR, error) {
+	if n <= 0 {
+		return nil, nil
+	}
+	out, err := g.Run(ctx, "log", "--first-parent", "-n", strconv.Itoa(historyScan), "--format=%H%x00%P%x00%s", rev, "--")
+	if err != nil {
+		return nil, fmt.Errorf("history of %s: %w", rev, err)
+	}
+	led, err := ledger.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = led.Close() }()
+	mergeRE := regexp.MustCompile(`^Merge pull request #(\d+) `)
+	squashRE := regexp.MustCompile(`\(#(\d+)\)\s*$`)
+	var hist []report.HistoryPR
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		if len(hist) >= n {
+			break
+		}
+		f := strings.Split(line, "\x00")
+		if len(f) != 3 {
+			continue
+		}
+		sha, parents, subject := f[0], strings.Fields(f[1]), f[2]
+		var number int
+		var rng string
+		if m := mergeRE.FindStringSubmatch(subject); m != nil && len(parents) == 2 {
+			number, _ = strconv.Atoi(m[1])
+			rng = parents[0] + ".." + parents[1]
+		} else if m := squashRE.FindStringSubmatch(subject); m != nil && len(parents) == 1 {
+			number, _ = strconv.Atoi(m[1])
+			rng = sha + "^!"
+		} else {
+			continue
+		}
+		if number == 0 || number == skip {
+			continue
+		}
+		stats, err := gitstat.Log(ctx, g, []string{rng})
+		if err != nil {
+			return hist, err
+		}
+		hist = append(hist, historyPR(led, number, stats))
+	}
+	return hist, nil
+}
+
+func historyPR(led *ledger.Ledger, number int, stats []gitstat.CommitStat) report.HistoryPR {
+	h := report.HistoryPR{Number: number, Tokens: -1}
+	var sum attribution.Note
+	withData := 0
+	for _, s := range stats {
+		h.LinesChanged += s.Code.Changed()
+		cu := led.Usage(plumbing.NewHash(s.SHA), s.Message)
+		if cu.Source != "" {
+			sum = attribution.Merge(sum, cu.Note)
+			withData++
+		}
+	}
+	if withData > 0 {
+		sum.Canonicalize()
+		h.Tokens = sum.Total.Total
+		h.CostUSD = sum.Total.CostUSD
+	}
+	return h
+}
