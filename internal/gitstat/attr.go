@@ -144,3 +144,20 @@ func topDir(ctx context.Context, g *gitcli.Git) (string, error) {
 	}
 	return filepath.Join(g.Dir, filepath.FromSlash(cdup)), nil
 }
+
+// ClassifyPaths returns the class of each path (slash-separated, relative
+// to the top of the repository, as git prints it) as Log decides it: the
+// name rules of Classify refined by the linguist-generated and
+// linguist-vendored attributes of the checkout, read with one git
+// check-attr. It never returns Binary (that comes from a diff). g may run in
+// any directory of the repository.
+func ClassifyPaths(ctx context.Context, g *gitcli.Git, paths []string) ([]Class, error) {
+	if len(paths) == 0 {
+		return []Class{}, nil
+	}
+	top, err := topDir(ctx, g)
+	if err != nil {
+		return nil, err
+	}
+	return classes(ctx, g, top, paths)
+}

@@ -43,7 +43,9 @@
 // Vendored; an attribute unset ("-linguist-generated" or "=false") turns
 // the matching name rules off, so a repository can say that its dist/ is
 // source. The attributes are those of the current checkout, not of each
-// commit (git check-attr --source needs git 2.40).
+// commit (git check-attr --source needs git 2.40). ClassifyPaths applies the
+// same decision to any list of paths (for example the files of a patch
+// being tokenized).
 package gitstat
 
 import (

@@ -407,6 +407,21 @@ func TestLogAttributes(t *testing.T) {
 	check("top", r.dir, lines(12, 0), want)
 	check("subdirectory", filepath.Join(r.dir, "keep", "vendor"), lines(12, 0), want)
 
+	// ClassifyPaths decides the same way, path by path.
+	paths := []string{"gen/a.go", "keep/vendor/k.go", "dist/real.js", "x.custom", "lockish/yarn.lock",
+		"both/b.go", "weird/w.min.js", "vendor/x.go", "new dir/not yet.pb.go"}
+	wantClasses := []gitstat.Class{gitstat.Generated, gitstat.Code, gitstat.Code, gitstat.Vendored, gitstat.Code,
+		gitstat.Vendored, gitstat.Generated, gitstat.Vendored, gitstat.Generated}
+	for _, dir := range []string{r.dir, filepath.Join(r.dir, "gen")} {
+		got, err := gitstat.ClassifyPaths(context.Background(), gitAt(t, dir), paths)
+		if err != nil || !slices.Equal(got, wantClasses) {
+			t.Errorf("ClassifyPaths in %s = %v, %v; want %v", dir, got, err, wantClasses)
+		}
+	}
+	if got, err := gitstat.ClassifyPaths(context.Background(), gitAt(t, r.dir), nil); err != nil || len(got) != 0 {
+		t.Errorf("ClassifyPaths(nil) = %v, %v", got, err)
+	}
+
 	// Today's attributes apply to the older commit: without the gen/ rule,
 	// gen/a.go is code.
 	r.write(".gitattributes", strings.Replace(attrs, "gen/** linguist-generated\n", "", 1))
