@@ -14,6 +14,9 @@ const (
 	MaxPRFiles = 3000
 )
 
+// maxKeptPRs bounds the pull requests a Client remembers.
+const maxKeptPRs = 16
+
 // PullRequest fetches pull request n of owner/repo. The answer is kept for
 // PRCommits and PRFiles, which need its commit and file counts.
 func (c *Client) PullRequest(ctx context.Context, owner, repo string, n int) (*github.PullRequest, error) {
@@ -28,6 +31,12 @@ func (c *Client) PullRequest(ctx context.Context, owner, repo string, n int) (*g
 		return nil, err
 	}
 	c.mu.Lock()
+	// A few recent answers are enough (PRCommits and PRFiles follow their
+	// PullRequest); a review of thousands of pull requests must not keep
+	// them all (tens of KB each).
+	if len(c.prs) >= maxKeptPRs {
+		clear(c.prs)
+	}
 	c.prs[prKey{owner, repo, n}] = pr
 	c.mu.Unlock()
 	return pr, nil

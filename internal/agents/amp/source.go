@@ -48,7 +48,7 @@ func roots(env tail.Env) []string {
 	}
 	if v := env.Get("AMP_DATA_DIR"); strings.TrimSpace(strings.ReplaceAll(v, ",", "")) != "" {
 		for _, entry := range strings.Split(v, ",") {
-			if entry = expandHome(env, strings.TrimSpace(entry)); entry != "" {
+			if entry = env.ExpandHome(strings.TrimSpace(entry)); entry != "" {
 				add(filepath.Join(entry, "threads"))
 			}
 		}
@@ -83,25 +83,6 @@ func editorUserBase(env tail.Env) string {
 		}
 		return env.InHome(".config")
 	}
-}
-
-// expandHome resolves a leading "~" as ccusage does for AMP_DATA_DIR.
-func expandHome(env tail.Env, p string) string {
-	if env.Home == "" {
-		return p
-	}
-	if p == "~" {
-		return env.Home
-	}
-	if rest, ok := strings.CutPrefix(p, "~/"); ok {
-		return filepath.Join(env.Home, rest)
-	}
-	if env.GOOS == "windows" {
-		if rest, ok := strings.CutPrefix(p, `~\`); ok {
-			return filepath.Join(env.Home, rest)
-		}
-	}
-	return p
 }
 
 // match accepts thread documents, T-*.json, directly in a root.

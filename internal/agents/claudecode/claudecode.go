@@ -72,7 +72,7 @@ func roots(env tail.Env) []string {
 	}
 	if v := env.Get("CLAUDE_CONFIG_DIR"); strings.TrimSpace(strings.ReplaceAll(v, ",", "")) != "" {
 		for _, entry := range strings.Split(v, ",") {
-			entry = expandHome(env, strings.TrimSpace(entry))
+			entry = env.ExpandHome(strings.TrimSpace(entry))
 			if entry == "" {
 				continue
 			}
@@ -93,26 +93,6 @@ func roots(env tail.Env) []string {
 	}
 	add(env.InHome(".claude", "projects"))
 	return out
-}
-
-// expandHome resolves a leading "~" the way ccusage does (a shell would have
-// done it for an unquoted value).
-func expandHome(env tail.Env, p string) string {
-	if env.Home == "" {
-		return p
-	}
-	if p == "~" {
-		return env.Home
-	}
-	if rest, ok := strings.CutPrefix(p, "~/"); ok {
-		return filepath.Join(env.Home, rest)
-	}
-	if env.GOOS == "windows" {
-		if rest, ok := strings.CutPrefix(p, `~\`); ok {
-			return filepath.Join(env.Home, rest)
-		}
-	}
-	return p
 }
 
 // match accepts every transcript: *.jsonl at any depth, except the workflow

@@ -93,7 +93,7 @@ func (s *source) newParser(path string, state []byte) (tail.Parser, error) {
 // ~/.copilot, else "".
 func copilotHome(env tail.Env) string {
 	if v := strings.TrimSpace(env.Get(envHome)); v != "" {
-		return filepath.Clean(expandHome(env, v))
+		return filepath.Clean(env.ExpandHome(v))
 	}
 	return env.InHome(".copilot")
 }
@@ -101,7 +101,7 @@ func copilotHome(env tail.Env) string {
 // otelFile returns the exporter file named by the environment, or "".
 func otelFile(env tail.Env) string {
 	if v := strings.TrimSpace(env.Get(envOTelFile)); v != "" {
-		return filepath.Clean(expandHome(env, v))
+		return filepath.Clean(env.ExpandHome(v))
 	}
 	return ""
 }
@@ -137,25 +137,6 @@ func roots(env tail.Env) []string {
 		}
 	}
 	return out
-}
-
-// expandHome resolves a leading "~".
-func expandHome(env tail.Env, p string) string {
-	if env.Home == "" {
-		return p
-	}
-	if p == "~" {
-		return env.Home
-	}
-	if rest, ok := strings.CutPrefix(p, "~/"); ok {
-		return filepath.Join(env.Home, rest)
-	}
-	if env.GOOS == "windows" {
-		if rest, ok := strings.CutPrefix(p, `~\`); ok {
-			return filepath.Join(env.Home, rest)
-		}
-	}
-	return p
 }
 
 // match accepts *.jsonl files at any depth: session logs directly in a

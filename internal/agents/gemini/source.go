@@ -63,34 +63,14 @@ func roots(env tail.Env) []string {
 		out = append(out, p)
 	}
 	if h := env.Get("GEMINI_CLI_HOME"); h != "" {
-		add(filepath.Join(expandHome(env, h), ".gemini", "tmp"))
+		add(filepath.Join(env.ExpandHome(h), ".gemini", "tmp"))
 	} else {
 		add(env.InHome(".gemini", "tmp"))
 	}
 	for _, entry := range strings.Split(env.Get("GEMINI_DATA_DIR"), ",") {
-		add(expandHome(env, strings.TrimSpace(entry)))
+		add(env.ExpandHome(strings.TrimSpace(entry)))
 	}
 	return out
-}
-
-// expandHome resolves a leading "~" (a shell would have done it for an
-// unquoted value).
-func expandHome(env tail.Env, p string) string {
-	if env.Home == "" {
-		return p
-	}
-	if p == "~" {
-		return env.Home
-	}
-	if rest, ok := strings.CutPrefix(p, "~/"); ok {
-		return filepath.Join(env.Home, rest)
-	}
-	if env.GOOS == "windows" {
-		if rest, ok := strings.CutPrefix(p, `~\`); ok {
-			return filepath.Join(env.Home, rest)
-		}
-	}
-	return p
 }
 
 // match accepts <project>/chats/<name>.json[l] and

@@ -43,32 +43,16 @@ func roots(env tail.Env) []string {
 		}
 		out = append(out, p)
 	}
-	add(expandHome(env, strings.TrimSpace(env.Get("QWEN_RUNTIME_DIR"))))
+	add(env.ExpandHome(strings.TrimSpace(env.Get("QWEN_RUNTIME_DIR"))))
 	data := env.Get("QWEN_DATA_DIR")
 	if strings.TrimSpace(strings.ReplaceAll(data, ",", "")) == "" {
 		add(env.InHome(".qwen"))
 		return out
 	}
 	for _, entry := range strings.Split(data, ",") {
-		add(expandHome(env, strings.TrimSpace(entry)))
+		add(env.ExpandHome(strings.TrimSpace(entry)))
 	}
 	return out
-}
-
-// expandHome resolves a leading "~" the way Qwen Code does.
-func expandHome(env tail.Env, p string) string {
-	if env.Home == "" {
-		return p
-	}
-	if p == "~" {
-		return env.Home
-	}
-	for _, prefix := range []string{"~/", `~\`} {
-		if rest, ok := strings.CutPrefix(p, prefix); ok {
-			return filepath.Join(env.Home, rest)
-		}
-	}
-	return p
 }
 
 // match accepts <project>/chats/<name>.jsonl and

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 
 	"github.com/tokenyield/tokenyield/attribution"
 )
@@ -39,6 +40,28 @@ func (e Env) Get(name string) string {
 		return ""
 	}
 	return e.Getenv(name)
+}
+
+// ExpandHome resolves a leading "~" in a path taken from an environment
+// variable, as ccusage does (a shell would have done it for an unquoted
+// value): "~" and "~/x" (and "~\x" on Windows) are below Home; anything
+// else, or any path without a Home, is returned as it is.
+func (e Env) ExpandHome(p string) string {
+	if e.Home == "" {
+		return p
+	}
+	if p == "~" {
+		return e.Home
+	}
+	if rest, ok := strings.CutPrefix(p, "~/"); ok {
+		return filepath.Join(e.Home, rest)
+	}
+	if e.GOOS == "windows" {
+		if rest, ok := strings.CutPrefix(p, `~\`); ok {
+			return filepath.Join(e.Home, rest)
+		}
+	}
+	return p
 }
 
 // InHome joins elem below the home directory, or returns "" without a home.

@@ -83,3 +83,24 @@ func TestReadDispatch(t *testing.T) {
 		t.Fatalf("Read did not use the source's reader: %v", err)
 	}
 }
+
+func TestExpandHome(t *testing.T) {
+	tests := []struct {
+		env  Env
+		in   string
+		want string
+	}{
+		{Env{Home: "/h"}, "~", "/h"},
+		{Env{Home: "/h"}, "~/x/y", "/h/x/y"},
+		{Env{Home: "/h"}, "/abs", "/abs"},
+		{Env{Home: "/h"}, "~other/x", "~other/x"},
+		{Env{Home: "/h", GOOS: "windows"}, `~\x`, filepath.Join("/h", "x")},
+		{Env{Home: "/h", GOOS: "linux"}, `~\x`, `~\x`},
+		{Env{}, "~/x", "~/x"},
+	}
+	for _, tt := range tests {
+		if got := tt.env.ExpandHome(tt.in); got != tt.want {
+			t.Errorf("%+v ExpandHome(%q) = %q, want %q", tt.env, tt.in, got, tt.want)
+		}
+	}
+}
