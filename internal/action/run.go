@@ -58,8 +58,7 @@ func Run(ctx context.Context, a *githubactions.Action, opt Options) error {
 	case ModeTag:
 		return runTag(ctx, a, ghctx, in, opt)
 	case ModeReview:
-		a.Warningf("tokenyield: review mode (repository metrics) is not available in this version; nothing to do")
-		return nil
+		return runReview(ctx, a, ghctx, in, opt)
 	}
 	switch ghctx.EventName {
 	case "pull_request", "pull_request_target", "pull_request_review":

@@ -53,6 +53,7 @@ func commands() map[string]command {
 		"agents":    {"which agents' logs are on this machine, where, how much, and what is unreadable", runAgents},
 		"pr":        {"the pull request report of a range of this clone (tokens, cost, lines, coverage)", runPR},
 		"action":    {"the GitHub Action's entry point (see action.yml)", runAction},
+		"review":    {"engineering-metrics review of the history: tokens, cost, lines, review outcomes per PR, author, agent, week", runReview},
 	}
 }
 

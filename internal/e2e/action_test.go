@@ -462,3 +462,37 @@ func TestActionHostileNotes(t *testing.T) {
 		t.Errorf("the rejected notes are not mentioned:\n%s", body)
 	}
 }
+
+// TestReviewCommand: `tokenyield review` over a history with the pull
+// request merged finds it, with the tokens its commits' notes and trailers
+// hold, and writes every format.
+func TestReviewCommand(t *testing.T) {
+	w := newActionWorld(t)
+	src := filepath.Join(w.root, "src")
+	w.run(src, "git", "checkout", "-q", "main")
+	w.run(src, "git", "merge", "-q", "--no-ff", "-m", "Merge pull request #2 from Codertocat/feature", "feature")
+	out := w.ty(src, "review", "--format", "json", "--no-api")
+	var rep struct {
+		Schema string `json:"schema"`
+		Totals struct {
+			Tokens int64 `json:"tokens"`
+		} `json:"totals"`
+		PRs []struct {
+			Number int   `json:"number"`
+			Tokens int64 `json:"tokens"`
+		} `json:"prs"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if rep.Schema != "tokenyield/review" || len(rep.PRs) != 1 || rep.PRs[0].Number != 2 || rep.PRs[0].Tokens != 121500 || rep.Totals.Tokens != 121500 {
+		t.Fatalf("review %+v", rep)
+	}
+	dir := filepath.Join(w.root, "review-out")
+	w.ty(src, "review", "--format", "all", "--out", dir, "--no-api")
+	for _, f := range []string{"review.md", "review.html", "review.json", "prs.csv", "weeks.csv"} {
+		if fi, err := os.Stat(filepath.Join(dir, f)); err != nil || fi.Size() == 0 {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+}

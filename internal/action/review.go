@@ -1,0 +1,107 @@
+package action
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/sethvargo/go-githubactions"
+
+	"github.com/tokenyield/tokenyield/internal/ghapi"
+	"github.com/tokenyield/tokenyield/internal/review"
+)
+
+// reviewWindow is how far back review mode looks.
+const reviewWindow = 180 * 24 * time.Hour
+
+// runReview is review mode (schedule, workflow_dispatch): the
+// engineering-metrics review of the checkout's history over the last 180
+// days, with review outcomes from the API (cached under the git directory,
+// which a workflow can keep with actions/cache). The Markdown goes to the
+// job summary; review.md, review.html, review.json and the CSV files go to
+// a directory named by the review-dir output, for upload-artifact.
+func runReview(ctx context.Context, a *githubactions.Action, ghctx *githubactions.GitHubContext, in Inputs, opt Options) error {
+	g, err := trusted(ghctx.Workspace)
+	if err != nil {
+		return err
+	}
+	if shallow, _ := g.IsShallow(ctx); shallow {
+		a.Warningf("tokenyield: the checkout is shallow: the review sees only part of the history (use actions/checkout with fetch-depth: 0)")
+	}
+	_, _ = g.Run(ctx, "fetch", "--no-tags", "--quiet", "origin", "+"+in.NotesRef+":"+in.NotesRef)
+	d, err := review.Collect(ctx, g, ghctx.Workspace, review.CollectOptions{Since: time.Now().Add(-reviewWindow), DiffTokens: true, Tool: opt.Tool})
+	if err != nil {
+		return err
+	}
+	owner, repo := ghctx.Repo()
+	if in.Token != "" && owner != "" && len(d.PRs) > 0 {
+		opts := append([]ghapi.Option{ghapi.WithWarnings(func(m string) { a.Warningf("tokenyield: %s", m) })}, opt.ClientOptions...)
+		client, err := ghapi.New(ghctx.APIURL, in.Token, opts...)
+		if err != nil {
+			return err
+		}
+		common, err := g.Run(ctx, "rev-parse", "--path-format=absolute", "--git-common-dir")
+		if err != nil {
+			return err
+		}
+		numbers := make([]int, 0, len(d.PRs))
+		for _, pr := range d.PRs {
+			numbers = append(numbers, pr.Number)
+		}
+		cache := filepath.Join(strings.TrimSpace(string(common)), review.CacheFileName)
+		pulls, warnings, err := review.Pulls(ctx, client, cache, owner, repo, numbers, nil)
+		for _, w := range warnings {
+			a.Warningf("tokenyield: %s", w)
+		}
+		if err != nil {
+			a.Warningf("tokenyield: review outcomes: %v", err)
+		}
+		review.ApplyPulls(&d, pulls)
+	}
+	m := review.Compute(d)
+	var md bytes.Buffer
+	if err := review.WriteMarkdown(&md, d, m); err != nil {
+		return err
+	}
+	summary := md.String()
+	if len(summary) > summaryLimit {
+		summary = summary[:summaryLimit] + "\n\n… cut at the job summary's size limit: review.md has everything.\n"
+	}
+	a.AddStepSummary(summary)
+	dir := filepath.Join(firstNonEmpty(os.Getenv("RUNNER_TEMP"), ghctx.Workspace, os.TempDir()), "tokenyield-review")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("review directory: %w", err)
+	}
+	files := map[string]func(*bytes.Buffer) error{
+		"review.md":   func(b *bytes.Buffer) error { _, err := b.Write(md.Bytes()); return err },
+		"review.html": func(b *bytes.Buffer) error { return review.WriteHTML(b, d, m) },
+		"review.json": func(b *bytes.Buffer) error { return review.WriteJSON(b, d, m) },
+	}
+	for name, write := range files {
+		var b bytes.Buffer
+		if err := write(&b); err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), b.Bytes(), 0o644); err != nil { //nolint:gosec // report files for later steps
+			return fmt.Errorf("write %s: %w", name, err)
+		}
+	}
+	if _, err := review.WriteCSV(dir, d, m); err != nil {
+		return err
+	}
+	a.SetOutput("review-dir", dir)
+	return nil
+}
+
+func firstNonEmpty(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

@@ -1,0 +1,165 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/tokenyield/tokenyield/internal/ghapi"
+	"github.com/tokenyield/tokenyield/internal/progress"
+	"github.com/tokenyield/tokenyield/internal/review"
+)
+
+// reviewFormats are the --format values; "all" writes every format to --out.
+var reviewFormats = []string{"md", "html", "json", "csv", "all"}
+
+// runReview is the engineering-metrics review of this clone's history.
+func runReview(env *Env, args []string) error {
+	fs := newFlags(env, "review", "[--since D] [--until D] [--branch REF] [--format md|html|json|csv|all] [--out DIR] [--no-api]")
+	since := fs.String("since", "", "first day to include (YYYY-MM-DD or RFC 3339)")
+	until := fs.String("until", "", "last day to include (YYYY-MM-DD or RFC 3339)")
+	branch := fs.String("branch", "", "the branch whose history is reviewed (default: HEAD)")
+	format := fs.String("format", "md", "md, html, json, csv or all")
+	out := fs.String("out", "", "write the report file(s) into this directory instead of standard output (csv and all need it)")
+	noAPI := fs.Bool("no-api", false, "do not fetch review outcomes from GitHub even with GITHUB_TOKEN set")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if !contains(reviewFormats, *format) {
+		return fmt.Errorf("%w: --format must be one of %s", errUsage, strings.Join(reviewFormats, ", "))
+	}
+	if (*format == "csv" || *format == "all") && *out == "" {
+		return fmt.Errorf("%w: --format %s writes several files: give --out DIR", errUsage, *format)
+	}
+	loc := time.Local
+	s, err := parseDay(*since, loc, false)
+	if err != nil {
+		return fmt.Errorf("%w: --since: %w", errUsage, err)
+	}
+	u, err := parseDay(*until, loc, true)
+	if err != nil {
+		return fmt.Errorf("%w: --until: %w", errUsage, err)
+	}
+	ctx := context.Background()
+	g, err := cwdGit()
+	if err != nil {
+		return err
+	}
+	top, err := g.TopLevel(ctx)
+	if err != nil {
+		return err
+	}
+	show := progress.Enabled(os.Stderr, env.Agents.Get) && env.Stderr == os.Stderr
+	bar := progress.New(env.Stderr, "reading history", 0, show)
+	d, err := review.Collect(ctx, g, top, review.CollectOptions{Branch: *branch, Since: s, Until: u, DiffTokens: true,
+		Tool: "tokenyield/" + Version, Progress: bar.Update})
+	bar.Done()
+	if err != nil {
+		return err
+	}
+	if !*noAPI {
+		addOutcomes(ctx, env, g, &d, show)
+	}
+	m := review.Compute(d)
+	return writeReview(env, d, m, *format, *out)
+}
+
+// addOutcomes fetches the review outcomes of the dataset's pull requests
+// (cached under the git directory) when a token and a GitHub origin exist.
+func addOutcomes(ctx context.Context, env *Env, g interface {
+	Run(context.Context, ...string) ([]byte, error)
+}, d *review.Dataset, show bool) {
+	token := firstNonEmpty(env.Agents.Get("GITHUB_TOKEN"), env.Agents.Get("GH_TOKEN"))
+	owner, repo, ok := githubRemote(ctx, g)
+	if token == "" || !ok || len(d.PRs) == 0 {
+		if len(d.PRs) > 0 {
+			d.Partial = append(d.Partial, "review outcomes: unknown (set GITHUB_TOKEN and use a GitHub origin to fetch them)")
+		}
+		return
+	}
+	common, err := g.Run(ctx, "rev-parse", "--path-format=absolute", "--git-common-dir")
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "tokenyield: warning: %v\n", err)
+		return
+	}
+	c, err := ghapi.New(firstNonEmpty(env.Agents.Get("GITHUB_API_URL"), ghapi.DefaultAPIURL), token)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "tokenyield: warning: %v\n", err)
+		return
+	}
+	numbers := make([]int, 0, len(d.PRs))
+	for _, pr := range d.PRs {
+		numbers = append(numbers, pr.Number)
+	}
+	bar := progress.New(env.Stderr, "review outcomes", len(numbers), show)
+	cache := filepath.Join(strings.TrimSpace(string(common)), review.CacheFileName)
+	pulls, warnings, err := review.Pulls(ctx, c, cache, owner, repo, numbers, bar.Update)
+	bar.Done()
+	for _, w := range warnings {
+		fmt.Fprintf(env.Stderr, "tokenyield: warning: %s\n", w)
+	}
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "tokenyield: warning: review outcomes: %v\n", err)
+		d.Partial = append(d.Partial, "review outcomes: could not all be fetched ("+err.Error()+")")
+	}
+	review.ApplyPulls(d, pulls)
+}
+
+// writeReview writes the chosen format to standard output or into dir.
+func writeReview(env *Env, d review.Dataset, m review.Metrics, format, dir string) error {
+	if dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("--out: %w", err)
+		}
+	}
+	emit := func(name string, write func(*bytes.Buffer) error) error {
+		var b bytes.Buffer
+		if err := write(&b); err != nil {
+			return err
+		}
+		if dir == "" {
+			_, err := env.Stdout.Write(b.Bytes())
+			return err
+		}
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil { //nolint:gosec // a report for people and tools to read
+			return fmt.Errorf("write %s: %w", path, err)
+		}
+		fmt.Fprintln(env.Stderr, "wrote", path)
+		return nil
+	}
+	writers := map[string]func() error{
+		"md": func() error {
+			return emit("review.md", func(b *bytes.Buffer) error { return review.WriteMarkdown(b, d, m) })
+		},
+		"html": func() error {
+			return emit("review.html", func(b *bytes.Buffer) error { return review.WriteHTML(b, d, m) })
+		},
+		"json": func() error {
+			return emit("review.json", func(b *bytes.Buffer) error { return review.WriteJSON(b, d, m) })
+		},
+		"csv": func() error {
+			files, err := review.WriteCSV(dir, d, m)
+			for _, f := range files {
+				fmt.Fprintln(env.Stderr, "wrote", f)
+			}
+			return err
+		},
+	}
+	if format != "all" {
+		return writers[format]()
+	}
+	for _, f := range []string{"md", "html", "json", "csv"} {
+		if err := writers[f](); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool { return slices.Contains(list, s) }

@@ -1,0 +1,368 @@
+package review
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// The review outcomes cache is a SQLite database of our own (pure-Go
+// driver modernc.org/sqlite, no cgo) at <git common dir>/tokenyield/
+// review-cache.db, in write-ahead-log mode (see useWAL) so that a reader
+// never waits for a writer; two runs at once wait for each other's short
+// writes (busy timeout) rather than fail.
+//
+// Its schema version is PRAGMA user_version (outcomeCacheVersion). An older
+// version's tables are dropped and rebuilt (it is a cache); a newer
+// version's file, written by a later tokenyield, is left alone and not used.
+// A file that is not a database, fails SQLite's quick_check or lacks the
+// expected table is moved aside to <path>.corrupt (with its -wal and -shm
+// files) and rebuilt, with a warning; a file that cannot be opened for
+// other reasons (permissions, locked past the busy timeout, disk full) is
+// left alone and the run goes on without a cache.
+//
+// One row per pull request, keyed by the API root (github.com or a GitHub
+// Enterprise Server), the repository ("owner/name" in lower case: GitHub
+// names ignore case) and the number:
+//
+//	state       open | closed | missing (404: not a pull request here)
+//	updated_at  the pull request's updated_at (RFC 3339; "" when missing)
+//	fetched_at  when the row was written (RFC 3339)
+//	data        the PullInfo as JSON (cachedPull; "{}" when missing)
+
+// outcomeCacheVersion is the schema version in PRAGMA user_version. Bump it
+// when the table or the JSON in data changes meaning, and drop the old
+// tables in migrate.
+const outcomeCacheVersion = 1
+
+// outcomeCacheSchema creates the table of version outcomeCacheVersion.
+const outcomeCacheSchema = `CREATE TABLE IF NOT EXISTS pulls (
+	api        TEXT    NOT NULL,
+	repo       TEXT    NOT NULL,
+	number     INTEGER NOT NULL,
+	state      TEXT    NOT NULL,
+	updated_at TEXT    NOT NULL,
+	fetched_at TEXT    NOT NULL,
+	data       TEXT    NOT NULL,
+	PRIMARY KEY (api, repo, number)
+) WITHOUT ROWID`
+
+// outcomeCacheBusyMillis is how long a run waits for another run's lock.
+const outcomeCacheBusyMillis = 5000
+
+// Errors of opening the cache that are not SQLite's own.
+var (
+	// errCacheNewer: the file's schema is newer than this program's.
+	errCacheNewer = errors.New("written by a newer version of tokenyield")
+	// errCacheCorrupt: quick_check failed or the table has the wrong shape.
+	errCacheCorrupt = errors.New("damaged")
+)
+
+// outcomeCache is an open cache, for one repository of one API root.
+type outcomeCache struct {
+	db        *sql.DB
+	path      string
+	api, repo string
+}
+
+// cachedPull is the JSON in the data column. Its field names are the
+// cache's format, independent of the Go names of PullInfo and Outcome.
+type cachedPull struct {
+	Title   string        `json:"title,omitempty"`
+	Author  string        `json:"author,omitempty"`
+	Outcome cachedOutcome `json:"outcome"`
+}
+
+// cachedOutcome is Outcome in the cache: the same fields with the cache's
+// JSON names. The conversions between the two stop compiling when Outcome
+// changes, which is when outcomeCacheVersion must change too.
+type cachedOutcome struct {
+	State          string     `json:"state"`
+	Approvals      int        `json:"approvals"`
+	ChangeRequests int        `json:"change_requests"`
+	Rounds         int        `json:"rounds"`
+	ReviewComments int        `json:"review_comments"`
+	Created        *time.Time `json:"created_at,omitempty"`
+	FirstReview    *time.Time `json:"first_review_at,omitempty"`
+	MergedAt       *time.Time `json:"merged_at,omitempty"`
+	Merged         bool       `json:"merged"`
+}
+
+// openOutcomeCache opens (creating, migrating or rebuilding) the cache at
+// path and reads the entries of repo ("owner/name") fetched from api (the
+// client's BaseURL; "" reads the repository's entries of any API root, the
+// latest winning). It returns a nil cache when path is "" or the cache
+// cannot be used, saying why in the warnings.
+func openOutcomeCache(ctx context.Context, path, api, repo string) (*outcomeCache, map[int]*PullInfo, []string) {
+	if path == "" {
+		return nil, nil, nil
+	}
+	_, statErr := os.Stat(path)
+	existed := statErr == nil
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, nil, []string{outcomeWarning("cannot create the cache folder (%v); outcomes are not cached", err)}
+	}
+	key := &outcomeCache{path: path, api: strings.ToLower(strings.TrimRight(api, "/")), repo: strings.ToLower(repo)}
+	c, entries, err := key.open(ctx)
+	if err == nil {
+		return c, entries, nil
+	}
+	switch {
+	case ctx.Err() != nil:
+		return nil, nil, nil // the caller reports the context's end
+	case errors.Is(err, errCacheNewer):
+		return nil, nil, []string{outcomeWarning("the cache %s is %v; this run does not use it (delete it to let this version rebuild it)", path, err)}
+	case !existed || !isCacheCorrupt(err):
+		return nil, nil, []string{outcomeWarning("cannot use the cache %s (%v); outcomes are not cached this run", path, err)}
+	}
+	aside := path + ".corrupt"
+	if merr := moveCacheAside(path, aside); merr != nil {
+		return nil, nil, []string{outcomeWarning("the cache %s is unreadable (%v) and cannot be moved aside (%v); outcomes are not cached this run", path, err, merr)}
+	}
+	warning := outcomeWarning("the cache %s was unreadable (%v); moved it to %s and started a new one", path, err, aside)
+	c, entries, err = key.open(ctx)
+	if err != nil {
+		return nil, nil, []string{warning, outcomeWarning("cannot create a new cache %s (%v); outcomes are not cached this run", path, err)}
+	}
+	return c, entries, []string{warning}
+}
+
+// open opens the database at c.path, migrates it and loads c.repo's
+// entries.
+func (c *outcomeCache) open(ctx context.Context) (*outcomeCache, map[int]*PullInfo, error) {
+	db, err := sql.Open("sqlite", outcomeCacheDSN(c.path))
+	if err != nil {
+		return nil, nil, err
+	}
+	// One connection: the pragmas of the DSN apply per connection, and a
+	// run's writes are serial anyway.
+	db.SetMaxOpenConns(1)
+	out := &outcomeCache{db: db, path: c.path, api: c.api, repo: c.repo}
+	entries, err := out.prepare(ctx)
+	if err != nil {
+		_ = db.Close()
+		return nil, nil, err
+	}
+	return out, entries, nil
+}
+
+// outcomeCacheDSN is the driver's URL for the database file at path.
+func outcomeCacheDSN(path string) string {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		abs = path
+	}
+	params := url.Values{}
+	params.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", outcomeCacheBusyMillis))
+	params.Add("_pragma", "synchronous(NORMAL)")
+	params.Set("_txlock", "immediate")
+	u := url.URL{Scheme: "file", Path: filepath.ToSlash(abs), RawQuery: params.Encode()}
+	if !strings.HasPrefix(u.Path, "/") {
+		u.Path = "/" + u.Path // Windows: file:///C:/...
+	}
+	return u.String()
+}
+
+// prepare checks the file, migrates its schema and loads the entries.
+func (c *outcomeCache) prepare(ctx context.Context) (map[int]*PullInfo, error) {
+	var check string
+	if err := c.db.QueryRowContext(ctx, "PRAGMA quick_check(1)").Scan(&check); err != nil {
+		return nil, fmt.Errorf("check: %w", err)
+	}
+	if check != "ok" {
+		return nil, fmt.Errorf("%w: quick_check: %s", errCacheCorrupt, check)
+	}
+	if err := c.migrate(ctx); err != nil {
+		return nil, fmt.Errorf("schema: %w", err)
+	}
+	entries, err := c.load(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read: %w", err)
+	}
+	c.useWAL(ctx)
+	return entries, nil
+}
+
+// useWAL switches the file to write-ahead logging, once (the mode is
+// stored in the file), and only now that the file proved to be ours, so
+// that a damaged file is moved aside as it was found. The switch needs the
+// file to itself and SQLite does not wait for that (SQLITE_BUSY at once):
+// when another run has the file open, this run goes on with the rollback
+// journal, which works as well, and a later run switches.
+func (c *outcomeCache) useWAL(ctx context.Context) {
+	var mode string
+	if err := c.db.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil || strings.EqualFold(mode, "wal") {
+		return
+	}
+	_, _ = c.db.ExecContext(ctx, "PRAGMA journal_mode = WAL")
+}
+
+// migrate brings the schema to outcomeCacheVersion.
+func (c *outcomeCache) migrate(ctx context.Context) error {
+	version, err := c.userVersion(ctx, c.db)
+	if err != nil || version == outcomeCacheVersion {
+		return err
+	}
+	if version > outcomeCacheVersion {
+		return fmt.Errorf("%w (schema %d; this one knows %d)", errCacheNewer, version, outcomeCacheVersion)
+	}
+	tx, err := c.db.BeginTx(ctx, nil) // BEGIN IMMEDIATE: one migration at a time
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tx.Rollback() }()
+	// Another run may have migrated while this one waited for the lock.
+	if version, err = c.userVersion(ctx, tx); err != nil || version == outcomeCacheVersion {
+		return err
+	}
+	if version > outcomeCacheVersion {
+		return fmt.Errorf("%w (schema %d; this one knows %d)", errCacheNewer, version, outcomeCacheVersion)
+	}
+	if version > 0 {
+		// An older schema: the cache is rebuilt from GitHub. (Version 1 is
+		// the first; later versions drop the tables they replace here.)
+		if _, err := tx.ExecContext(ctx, "DROP TABLE IF EXISTS pulls"); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, outcomeCacheSchema); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", outcomeCacheVersion)); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// userVersion reads PRAGMA user_version.
+func (c *outcomeCache) userVersion(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}) (int, error) {
+	var v int
+	err := q.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v)
+	return v, err
+}
+
+// load reads the repository's entries. A row whose data does not decode is
+// left out (it is fetched again and overwritten).
+func (c *outcomeCache) load(ctx context.Context) (map[int]*PullInfo, error) {
+	query := "SELECT number, state, updated_at, data FROM pulls WHERE repo = ? AND api = ?"
+	args := []any{c.repo, c.api}
+	if c.api == "" {
+		query = "SELECT number, state, updated_at, data FROM pulls WHERE repo = ? ORDER BY fetched_at"
+		args = args[:1]
+	}
+	rows, err := c.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		if isSQLiteError(err, sqlite3.SQLITE_ERROR) {
+			// "no such table" or "no such column": not our table.
+			return nil, fmt.Errorf("%w: %w", errCacheCorrupt, err)
+		}
+		return nil, err
+	}
+	defer rows.Close()
+	entries := map[int]*PullInfo{}
+	for rows.Next() {
+		var n int
+		var state, updated, data string
+		if err := rows.Scan(&n, &state, &updated, &data); err != nil {
+			return nil, fmt.Errorf("%w: %w", errCacheCorrupt, err)
+		}
+		if p, ok := decodeCachedPull(n, state, updated, data); ok {
+			entries[n] = p
+		}
+	}
+	return entries, rows.Err()
+}
+
+// decodeCachedPull rebuilds a PullInfo from one row.
+func decodeCachedPull(n int, state, updated, data string) (*PullInfo, bool) {
+	switch state {
+	case pullMissing:
+		return &PullInfo{Number: n, State: pullMissing}, true
+	case pullOpen, pullClosed:
+	default:
+		return nil, false
+	}
+	var cp cachedPull
+	if err := json.Unmarshal([]byte(data), &cp); err != nil {
+		return nil, false
+	}
+	p := &PullInfo{Number: n, Title: cp.Title, Author: cp.Author, State: state}
+	if t, err := time.Parse(time.RFC3339, updated); err == nil {
+		p.UpdatedAt = t.UTC()
+	}
+	o := Outcome(cp.Outcome)
+	o.Created, o.FirstReview, o.MergedAt = outcomeTimePtr(o.Created), outcomeTimePtr(o.FirstReview), outcomeTimePtr(o.MergedAt)
+	p.Outcome = o
+	return p, true
+}
+
+// put writes (or replaces) the entry of pull request n.
+func (c *outcomeCache) put(ctx context.Context, n int, p *PullInfo) error {
+	data, updated := "{}", ""
+	if p.State != pullMissing {
+		raw, err := json.Marshal(cachedPull{Title: p.Title, Author: p.Author, Outcome: cachedOutcome(p.Outcome)})
+		if err != nil {
+			return err
+		}
+		data = string(raw)
+		if !p.UpdatedAt.IsZero() {
+			updated = p.UpdatedAt.UTC().Format(time.RFC3339)
+		}
+	}
+	_, err := c.db.ExecContext(ctx, `INSERT INTO pulls (api, repo, number, state, updated_at, fetched_at, data)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (api, repo, number) DO UPDATE SET
+			state = excluded.state, updated_at = excluded.updated_at,
+			fetched_at = excluded.fetched_at, data = excluded.data`,
+		c.api, c.repo, n, p.State, updated, time.Now().UTC().Format(time.RFC3339Nano), data)
+	return err
+}
+
+// Close closes the database (checkpointing the write-ahead log). It does
+// nothing on a nil cache.
+func (c *outcomeCache) Close() {
+	if c != nil && c.db != nil {
+		_ = c.db.Close()
+		c.db = nil
+	}
+}
+
+// isCacheCorrupt reports whether err says the file is damaged or not ours
+// (and may be moved aside), as opposed to unreachable for now.
+func isCacheCorrupt(err error) bool {
+	return errors.Is(err, errCacheCorrupt) ||
+		isSQLiteError(err, sqlite3.SQLITE_NOTADB) || isSQLiteError(err, sqlite3.SQLITE_CORRUPT)
+}
+
+// isSQLiteError reports whether err is SQLite's primary result code code.
+func isSQLiteError(err error, code int) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == code
+}
+
+// moveCacheAside renames the database and its companion files to aside
+// (replacing an earlier aside copy), so that SQLite never pairs a new
+// database with the old one's write-ahead log.
+func moveCacheAside(path, aside string) error {
+	for _, suffix := range []string{"-wal", "-shm", "-journal"} {
+		_ = os.Remove(aside + suffix) // an earlier aside copy's companion
+		if _, err := os.Lstat(path + suffix); err == nil {
+			if err := os.Rename(path+suffix, aside+suffix); err != nil {
+				return err
+			}
+		}
+	}
+	return os.Rename(path, aside)
+}
