@@ -27,6 +27,7 @@
 #   BENCH_COMMITS  commits with a chance of a note, from the tip (default 10000)
 #   BENCH_EVERY    one note per this many commits (default 2)
 #   BENCH_RUNS     timed runs (default 3)
+#   BENCH_FLAGS    more flags for tokenyield review (e.g. --no-diff-tokens)
 #
 # Usage: bash bench/review.sh
 set -euo pipefail
@@ -36,6 +37,7 @@ BENCH_REPO=${BENCH_REPO:-/work/.mirror/git+git/repo}
 BENCH_COMMITS=${BENCH_COMMITS:-10000}
 BENCH_EVERY=${BENCH_EVERY:-2}
 BENCH_RUNS=${BENCH_RUNS:-3}
+BENCH_FLAGS=${BENCH_FLAGS:-}
 TARGET_S=5
 TARGET_MB=300
 
@@ -65,7 +67,7 @@ git repack -a -d -q
 times=() mems=()
 for i in $(seq 1 "$BENCH_RUNS"); do
 	rm -rf "$WORK/out"
-	/usr/bin/time -f "%e %M" -o "$WORK/time" "$WORK/tokenyield" review --since "$since" --format all --out "$WORK/out" --no-api 2>"$WORK/stderr" >/dev/null \
+	/usr/bin/time -f "%e %M" -o "$WORK/time" "$WORK/tokenyield" review --since "$since" --format all --out "$WORK/out" --no-api $BENCH_FLAGS 2>"$WORK/stderr" >/dev/null \
 		|| { cat "$WORK/stderr" >&2; die "tokenyield review failed"; }
 	read -r t m <"$WORK/time"
 	times+=("$t") mems+=("$m")
