@@ -496,3 +496,42 @@ func TestReviewCommand(t *testing.T) {
 		}
 	}
 }
+
+// TestActionReviewMode: on a schedule the Action reviews the checkout's
+// history: the Markdown in the job summary, every format in review-dir,
+// review outcomes from the API.
+func TestActionReviewMode(t *testing.T) {
+	w := newActionWorld(t)
+	w.run(w.workspace, "git", "checkout", "-q", "-B", "main", w.base)
+	w.run(w.workspace, "git", "merge", "-q", "--no-ff", "-m", "Merge pull request #2 from Codertocat/feature", w.head)
+	w.run(w.workspace, "git", "fetch", "-q", "origin", "refs/notes/tokenyield:refs/notes/tokenyield")
+	dir := w.t.TempDir()
+	outFile, sumFile := filepath.Join(dir, "output"), filepath.Join(dir, "summary")
+	cmd := exec.Command(binary(t), "action")
+	cmd.Dir = w.workspace
+	cmd.Env = append(append([]string{}, w.env...),
+		"GITHUB_ACTIONS=true", "GITHUB_EVENT_NAME=schedule", "GITHUB_EVENT_PATH="+filepath.Join("..", "..", "testdata", "github", "events", "schedule.json"),
+		"GITHUB_OUTPUT="+outFile, "GITHUB_STEP_SUMMARY="+sumFile, "GITHUB_WORKSPACE="+w.workspace,
+		"GITHUB_API_URL="+w.api.URL(), "GITHUB_REPOSITORY="+actionOwner+"/"+actionRepo, "RUNNER_TEMP="+dir,
+		"INPUT_GITHUB-TOKEN="+actionToken, "INPUT_MODE=review")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("review mode: %v\n%s", err, out)
+	}
+	sum, _ := os.ReadFile(sumFile)
+	raw, _ := os.ReadFile(outFile)
+	outputs := parseOutputs(t, string(raw))
+	if !strings.Contains(string(sum), "121,500") {
+		t.Errorf("job summary lacks the tokens:\n%s", sum)
+	}
+	rdir := outputs["review-dir"]
+	for _, f := range []string{"review.md", "review.html", "review.json", "prs.csv"} {
+		if fi, err := os.Stat(filepath.Join(rdir, f)); err != nil || fi.Size() == 0 {
+			t.Errorf("%s in %q: %v", f, rdir, err)
+		}
+	}
+	js, _ := os.ReadFile(filepath.Join(rdir, "review.json"))
+	if !strings.Contains(string(js), `"state": "APPROVED"`) && !strings.Contains(string(js), `"state":"APPROVED"`) {
+		t.Errorf("review outcome from the API missing in review.json")
+	}
+}
