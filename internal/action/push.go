@@ -20,7 +20,8 @@ import (
 // of a merged pull request (found with the API), the note becomes the sum of
 // the notes of the PR's commits; the notes are then pushed. A merge commit
 // of a true merge keeps no rollup: its PR's commits, with their notes, are
-// in the branch's history.
+// in the branch's history; nor does a commit whose message carries AI-Tokens
+// trailers (a squash message that kept them, or a rebased copy).
 func runPush(ctx context.Context, a *githubactions.Action, ghctx *githubactions.GitHubContext, in Inputs, opt Options) error {
 	payload, err := os.ReadFile(ghctx.EventPath)
 	if err != nil {
@@ -61,6 +62,14 @@ func runPush(ctx context.Context, a *githubactions.Action, ghctx *githubactions.
 	for _, sha := range commits {
 		if _, has, err := led.Read(plumbing.NewHash(sha)); err == nil && has {
 			continue
+		}
+		// A commit that carries AI-Tokens trailers already says its usage:
+		// GitHub's squash message keeps every commit's trailers, and a
+		// rebased copy keeps its own (a rollup would count the others twice).
+		if msg, err := g.Run(ctx, "log", "-1", "--format=%B", sha, "--"); err == nil {
+			if _, n, _ := ledger.ParseTrailers(string(msg)); n > 0 {
+				continue
+			}
 		}
 		note, number, err := rollup(ctx, client, p, sha, in.NotesRef)
 		if err != nil {

@@ -535,3 +535,29 @@ func TestActionReviewMode(t *testing.T) {
 		t.Errorf("review outcome from the API missing in review.json")
 	}
 }
+
+// TestActionPushRollupSkipsTrailers: a merge commit whose message already
+// carries AI-Tokens trailers (GitHub's default squash message keeps them; a
+// rebased copy keeps its own) gets no rollup, which would count twice.
+func TestActionPushRollupSkipsTrailers(t *testing.T) {
+	w := newActionWorld(t)
+	w.run(w.workspace, "git", "checkout", "-q", "-B", "main", w.base)
+	w.run(w.workspace, "git", "merge", "-q", "--squash", w.head)
+	w.run(w.workspace, "git", "commit", "-q", "-m", "Amazing new feature (#2)\n\n* Test the parser\n\nAI-Tokens: codex gpt-5.3-codex in=3000 out=800 cr=20000 cw=0 rs=100 req=2 usd=?\n")
+	squash := strings.TrimSpace(w.run(w.workspace, "git", "rev-parse", "HEAD"))
+	w.api.SetPR(actionOwner, actionRepo, actionPR, ghfake.PR{Title: "Amazing new feature", HeadSHA: w.head, BaseSHA: w.base, State: "closed", Merged: true, MergeCommitSHA: squash})
+	ev := map[string]any{"ref": "refs/heads/main", "after": squash, "deleted": false,
+		"commits":    []any{map[string]any{"id": squash}},
+		"repository": map[string]any{"name": actionRepo, "default_branch": "main", "owner": map[string]any{"login": actionOwner}}}
+	b, _ := json.Marshal(ev)
+	path := filepath.Join(w.root, "push.json")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := w.runActionEvent("push", path, squash, nil); err != nil || strings.Contains(out, "rollup of") {
+		t.Fatalf("push: %v\n%s", err, out)
+	}
+	if n := w.api.Count("GET", "/repos/"+actionOwner+"/"+actionRepo+"/commits/"); n != 0 {
+		t.Errorf("%d pull-request lookups for a commit that needs no rollup", n)
+	}
+}
