@@ -241,7 +241,7 @@ func (p *parser) message(m []jsonfast.Value, emit func(attribution.Event)) error
 	if err != nil {
 		return err
 	}
-	u, err := c.usage()
+	u, err := c.Usage()
 	if err != nil {
 		return fmt.Errorf("gemini-cli: %w", err)
 	}
@@ -284,18 +284,18 @@ func (p *parser) message(m []jsonfast.Value, emit func(attribution.Event)) error
 
 // readCounts reads the tokens object of message m; missing or null fields
 // are zero, and a missing total is noted.
-func readCounts(m []jsonfast.Value) (counts, error) {
-	var c counts
+func readCounts(m []jsonfast.Value) (Counts, error) {
+	var c Counts
 	var errs [6]error
-	c.input, errs[0] = optInt(m[mInput])
-	c.output, errs[1] = optInt(m[mOutput])
-	c.cached, errs[2] = optInt(m[mCached])
-	c.thoughts, errs[3] = optInt(m[mThoughts])
-	c.tool, errs[4] = optInt(m[mTool])
-	c.total, errs[5] = optInt(m[mTotal])
-	c.hasTotal = m[mTotal].Kind() == jsonfast.Number
+	c.Input, errs[0] = optInt(m[mInput])
+	c.Output, errs[1] = optInt(m[mOutput])
+	c.Cached, errs[2] = optInt(m[mCached])
+	c.Thoughts, errs[3] = optInt(m[mThoughts])
+	c.Tool, errs[4] = optInt(m[mTool])
+	c.Total, errs[5] = optInt(m[mTotal])
+	c.HasTotal = m[mTotal].Kind() == jsonfast.Number
 	if err := errors.Join(errs[:]...); err != nil {
-		return counts{}, fmt.Errorf("gemini-cli: %w: %w", errBadNumbers, err)
+		return Counts{}, fmt.Errorf("gemini-cli: %w: %w", errBadNumbers, err)
 	}
 	return c, nil
 }

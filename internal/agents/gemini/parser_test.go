@@ -12,45 +12,45 @@ import (
 func TestCountsUsage(t *testing.T) {
 	tests := []struct {
 		name string
-		c    counts
+		c    Counts
 		want attribution.Usage
 	}{
 		{"cached inside input (jsonl_v040 g-assistant-2)",
-			counts{input: 12069, output: 147, cached: 11502, total: 12216, hasTotal: true},
+			Counts{Input: 12069, Output: 147, Cached: 11502, Total: 12216, HasTotal: true},
 			attribution.Usage{Input: 567, CacheRead: 11502, Output: 147}},
 		{"thoughts and tool-use prompt",
-			counts{input: 3000, output: 200, cached: 1800, thoughts: 50, tool: 10, total: 3260, hasTotal: true},
+			Counts{Input: 3000, Output: 200, Cached: 1800, Thoughts: 50, Tool: 10, Total: 3260, HasTotal: true},
 			attribution.Usage{Input: 1210, CacheRead: 1800, Output: 250, Reasoning: 50}},
 		{"no total: documented semantics",
-			counts{input: 100, output: 5, cached: 30, thoughts: 2},
+			Counts{Input: 100, Output: 5, Cached: 30, Thoughts: 2},
 			attribution.Usage{Input: 70, CacheRead: 30, Output: 7, Reasoning: 2}},
 		{"inconsistent total: documented semantics",
-			counts{input: 100, output: 5, cached: 30, total: 999, hasTotal: true},
+			Counts{Input: 100, Output: 5, Cached: 30, Total: 999, HasTotal: true},
 			attribution.Usage{Input: 70, CacheRead: 30, Output: 5}},
 		{"total without the cache: input excludes cached",
-			counts{input: 100, output: 10, cached: 900, total: 1010, hasTotal: true},
+			Counts{Input: 100, Output: 10, Cached: 900, Total: 1010, HasTotal: true},
 			attribution.Usage{Input: 100, CacheRead: 900, Output: 10}},
 		{"total without thoughts: thoughts inside output",
-			counts{input: 100, output: 50, thoughts: 20, total: 150, hasTotal: true},
+			Counts{Input: 100, Output: 50, Thoughts: 20, Total: 150, HasTotal: true},
 			attribution.Usage{Input: 100, Output: 50, Reasoning: 20}},
 		{"cached equal to thoughts: the standard reading wins",
-			counts{input: 100, output: 50, cached: 20, thoughts: 20, total: 170, hasTotal: true},
+			Counts{Input: 100, Output: 50, Cached: 20, Thoughts: 20, Total: 170, HasTotal: true},
 			attribution.Usage{Input: 80, CacheRead: 20, Output: 70, Reasoning: 20}},
 		{"cached above input is clamped",
-			counts{input: 10, output: 1, cached: 20, total: 11, hasTotal: true},
+			Counts{Input: 10, Output: 1, Cached: 20, Total: 11, HasTotal: true},
 			attribution.Usage{CacheRead: 20, Output: 1}},
-		{"nothing", counts{hasTotal: true}, attribution.Usage{}},
+		{"nothing", Counts{HasTotal: true}, attribution.Usage{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := tt.c.usage()
+			got, err := tt.c.Usage()
 			if err != nil || got != tt.want {
 				t.Errorf("usage() = %+v, %v; want %+v", got, err, tt.want)
 			}
 		})
 	}
-	for _, c := range []counts{{input: -1}, {output: attribution.MaxTokensPerEvent + 1}, {input: attribution.MaxTokensPerEvent, tool: attribution.MaxTokensPerEvent}} {
-		if _, err := c.usage(); !errors.Is(err, errBadNumbers) {
+	for _, c := range []Counts{{Input: -1}, {Output: attribution.MaxTokensPerEvent + 1}, {Input: attribution.MaxTokensPerEvent, Tool: attribution.MaxTokensPerEvent}} {
+		if _, err := c.Usage(); !errors.Is(err, errBadNumbers) {
 			t.Errorf("usage(%+v) error = %v", c, err)
 		}
 	}

@@ -9,47 +9,57 @@ import (
 	"github.com/tokenyield/tokenyield/attribution"
 )
 
-// counts are the token fields of one message's "tokens" object.
-type counts struct {
-	input, output, cached, thoughts, tool int64
-	total                                 int64
-	hasTotal                              bool
+// Counts are the token counts of one response as Gemini's API reports them
+// (GenerateContentResponseUsageMetadata): Gemini CLI's "tokens" object, and
+// Qwen Code's usageMetadata (its fork keeps the semantics). Input is the
+// prompt count (cached tokens included), Output the candidates, Thoughts
+// and Tool the thinking and tool-use prompt tokens, Total the total when
+// HasTotal.
+type Counts struct {
+	Input, Output, Cached, Thoughts, Tool int64
+	Total                                 int64
+	HasTotal                              bool
 }
 
-var errBadNumbers = errors.New("bad token count")
+// ErrBadNumbers marks a negative or absurd count.
+var ErrBadNumbers = errors.New("bad token count")
 
-// usage converts counts into a normalised vector (see the package
-// documentation for the rules and the role of the total).
-func (c counts) usage() (attribution.Usage, error) {
-	for _, v := range [...]int64{c.input, c.output, c.cached, c.thoughts, c.tool, c.total} {
+var errBadNumbers = ErrBadNumbers
+
+// Usage converts counts into a normalised vector (see the package
+// documentation for the rules and the role of the total, which tells apart
+// the backends that count cached tokens outside the prompt or thoughts
+// inside the candidates).
+func (c Counts) Usage() (attribution.Usage, error) {
+	for _, v := range [...]int64{c.Input, c.Output, c.Cached, c.Thoughts, c.Tool, c.Total} {
 		if v < 0 || v > attribution.MaxTokensPerEvent {
 			return attribution.Usage{}, fmt.Errorf("%w: %d", errBadNumbers, v)
 		}
 	}
 	cachedInInput, thoughtsInOutput := true, false
-	if c.hasTotal {
-		standard := c.input + c.output + c.thoughts + c.tool
+	if c.HasTotal {
+		standard := c.Input + c.Output + c.Thoughts + c.Tool
 		switch {
-		case c.total == standard:
-		case c.thoughts > 0 && c.output >= c.thoughts && c.total == c.input+c.output+c.tool:
+		case c.Total == standard:
+		case c.Thoughts > 0 && c.Output >= c.Thoughts && c.Total == c.Input+c.Output+c.Tool:
 			thoughtsInOutput = true // OpenAI-style: reasoning inside output
-		case c.cached > 0 && c.total == standard+c.cached:
+		case c.Cached > 0 && c.Total == standard+c.Cached:
 			cachedInInput = false // input without the cached tokens
 		}
 	}
-	input := c.input
+	input := c.Input
 	if cachedInInput {
-		input -= min(c.cached, c.input)
+		input -= min(c.Cached, c.Input)
 	}
-	output := c.output
+	output := c.Output
 	if !thoughtsInOutput {
-		output += c.thoughts
+		output += c.Thoughts
 	}
 	u := attribution.Usage{
-		Input:     input + c.tool,
-		CacheRead: c.cached,
+		Input:     input + c.Tool,
+		CacheRead: c.Cached,
 		Output:    output,
-		Reasoning: c.thoughts,
+		Reasoning: c.Thoughts,
 	}
 	if err := u.Validate(); err != nil {
 		return attribution.Usage{}, fmt.Errorf("%w: %w", errBadNumbers, err)

@@ -103,7 +103,7 @@ func (p *parser) Line(line []byte, emit func(attribution.Event)) error {
 	if err != nil {
 		return err
 	}
-	u, err := c.usage()
+	u, err := c.Usage()
 	if err != nil {
 		return fmt.Errorf("qwen-code: %w", err)
 	}
@@ -163,13 +163,13 @@ func (p *parser) Line(line []byte, emit func(attribution.Event)) error {
 func readCounts(v []jsonfast.Value) (counts, error) {
 	var c counts
 	var errs [6]error
-	c.prompt, errs[0] = optInt(v[fPrompt])
-	c.candidates, errs[1] = optInt(v[fCandidates])
-	c.cached, errs[2] = optInt(v[fCached])
-	c.thoughts, errs[3] = optInt(v[fThoughts])
-	c.tool, errs[4] = optInt(v[fTool])
-	c.total, errs[5] = optInt(v[fTotal])
-	c.hasTotal = v[fTotal].Kind() == jsonfast.Number
+	c.Input, errs[0] = optInt(v[fPrompt])
+	c.Output, errs[1] = optInt(v[fCandidates])
+	c.Cached, errs[2] = optInt(v[fCached])
+	c.Thoughts, errs[3] = optInt(v[fThoughts])
+	c.Tool, errs[4] = optInt(v[fTool])
+	c.Total, errs[5] = optInt(v[fTotal])
+	c.HasTotal = v[fTotal].Kind() == jsonfast.Number
 	if err := errors.Join(errs[:]...); err != nil {
 		return counts{}, fmt.Errorf("qwen-code: %w: %w", errBadNumbers, err)
 	}

@@ -16,38 +16,38 @@ func TestCountsUsage(t *testing.T) {
 		want attribution.Usage
 	}{
 		{"cached inside the prompt (splitrail 0.18.1)",
-			counts{prompt: 600, candidates: 5, cached: 50, total: 605, hasTotal: true},
+			counts{Input: 600, Output: 5, Cached: 50, Total: 605, HasTotal: true},
 			attribution.Usage{Input: 550, CacheRead: 50, Output: 5}},
 		{"OpenAI-compatible: thoughts inside candidates",
-			counts{prompt: 1000, candidates: 200, cached: 600, thoughts: 50, total: 1200, hasTotal: true},
+			counts{Input: 1000, Output: 200, Cached: 600, Thoughts: 50, Total: 1200, HasTotal: true},
 			attribution.Usage{Input: 400, CacheRead: 600, Output: 200, Reasoning: 50}},
 		{"Gemini: thoughts apart",
-			counts{prompt: 500, candidates: 40, thoughts: 60, total: 600, hasTotal: true},
+			counts{Input: 500, Output: 40, Thoughts: 60, Total: 600, HasTotal: true},
 			attribution.Usage{Input: 500, Output: 100, Reasoning: 60}},
 		{"no total: Gemini semantics",
-			counts{prompt: 300, candidates: 10, thoughts: 5},
+			counts{Input: 300, Output: 10, Thoughts: 5},
 			attribution.Usage{Input: 300, Output: 15, Reasoning: 5}},
 		{"tool-use prompt is input",
-			counts{prompt: 100, candidates: 10, tool: 7, total: 117, hasTotal: true},
+			counts{Input: 100, Output: 10, Tool: 7, Total: 117, HasTotal: true},
 			attribution.Usage{Input: 107, Output: 10}},
 		{"prompt without the cached tokens",
-			counts{prompt: 100, candidates: 10, cached: 900, total: 1010, hasTotal: true},
+			counts{Input: 100, Output: 10, Cached: 900, Total: 1010, HasTotal: true},
 			attribution.Usage{Input: 100, CacheRead: 900, Output: 10}},
 		{"thoughts above candidates cannot be inside them",
-			counts{prompt: 100, candidates: 10, thoughts: 20, total: 110, hasTotal: true},
+			counts{Input: 100, Output: 10, Thoughts: 20, Total: 110, HasTotal: true},
 			attribution.Usage{Input: 100, Output: 30, Reasoning: 20}},
 		{"empty", counts{}, attribution.Usage{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := tt.c.usage()
+			got, err := tt.c.Usage()
 			if err != nil || got != tt.want {
 				t.Errorf("usage() = %+v, %v; want %+v", got, err, tt.want)
 			}
 		})
 	}
-	for _, c := range []counts{{prompt: -1}, {total: attribution.MaxTokensPerEvent + 1}, {prompt: attribution.MaxTokensPerEvent, tool: 1}} {
-		if _, err := c.usage(); !errors.Is(err, errBadNumbers) {
+	for _, c := range []counts{{Input: -1}, {Total: attribution.MaxTokensPerEvent + 1}, {Input: attribution.MaxTokensPerEvent, Tool: 1}} {
+		if _, err := c.Usage(); !errors.Is(err, errBadNumbers) {
 			t.Errorf("usage(%+v) error = %v", c, err)
 		}
 	}

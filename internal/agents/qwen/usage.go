@@ -7,55 +7,15 @@ import (
 	"time"
 
 	"github.com/tokenyield/tokenyield/attribution"
+	"github.com/tokenyield/tokenyield/internal/agents/gemini"
 )
 
-// counts are the fields of one usageMetadata object.
-type counts struct {
-	prompt, candidates, cached, thoughts, tool int64
-	total                                      int64
-	hasTotal                                   bool
-}
+// counts are the fields of one usageMetadata object: Gemini's semantics
+// (Qwen Code is a fork of Gemini CLI), so gemini.Counts normalises them:
+// Input is promptTokenCount, Output candidatesTokenCount.
+type counts = gemini.Counts
 
-var errBadNumbers = errors.New("bad token count")
-
-// usage converts counts into a normalised vector (see the package
-// documentation for the rules and the role of the total).
-func (c counts) usage() (attribution.Usage, error) {
-	for _, v := range [...]int64{c.prompt, c.candidates, c.cached, c.thoughts, c.tool, c.total} {
-		if v < 0 || v > attribution.MaxTokensPerEvent {
-			return attribution.Usage{}, fmt.Errorf("%w: %d", errBadNumbers, v)
-		}
-	}
-	cachedInPrompt, thoughtsInCandidates := true, false
-	if c.hasTotal {
-		gemini := c.prompt + c.candidates + c.thoughts + c.tool
-		switch {
-		case c.total == gemini:
-		case c.thoughts > 0 && c.candidates >= c.thoughts && c.total == c.prompt+c.candidates+c.tool:
-			thoughtsInCandidates = true // OpenAI-compatible: completion_tokens
-		case c.cached > 0 && c.total == gemini+c.cached:
-			cachedInPrompt = false
-		}
-	}
-	input := c.prompt
-	if cachedInPrompt {
-		input -= min(c.cached, c.prompt)
-	}
-	output := c.candidates
-	if !thoughtsInCandidates {
-		output += c.thoughts
-	}
-	u := attribution.Usage{
-		Input:     input + c.tool,
-		CacheRead: c.cached,
-		Output:    output,
-		Reasoning: c.thoughts,
-	}
-	if err := u.Validate(); err != nil {
-		return attribution.Usage{}, fmt.Errorf("%w: %w", errBadNumbers, err)
-	}
-	return u, nil
-}
+var errBadNumbers = gemini.ErrBadNumbers
 
 // cleanModel trims a model name and replaces one a note cannot hold with
 // "unknown" ("" stays "": no model named).
