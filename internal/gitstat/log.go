@@ -53,7 +53,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
+	"slices"
 	"strings"
+	"sync"
 
 	"github.com/tokenyield/tokenyield/internal/gitcli"
 )
@@ -109,11 +112,7 @@ func Log(ctx context.Context, g *gitcli.Git, args []string) ([]CommitStat, error
 		topc <- topResult{dir, err}
 	}()
 
-	c := newCollector()
-	// GIT_FLUSH=0: git would otherwise flush its output after every commit
-	// when it goes to a pipe, one write (and one read here) per commit.
-	lg := g.WithEnv("GIT_FLUSH=0")
-	err := lg.RunStream(ctx, func(r io.Reader) error { return parseLog(r, c) }, logArgs(args)...)
+	c, err := collect(ctx, g, args)
 	top := <-topc
 	if err != nil {
 		return nil, fmt.Errorf("gitstat: log of %s: %w", describe(args), err)
@@ -129,6 +128,81 @@ func Log(ctx context.Context, g *gitcli.Git, args []string) ([]CommitStat, error
 		return nil, err
 	}
 	return c.finish(cls), nil
+}
+
+// parallelMin is the number of commits from which Log splits the history
+// between several git processes (one per core, at most maxParallel): git's
+// diffs, not the parsing, are what takes the time.
+var parallelMin = 2000
+
+const maxParallel = 4
+
+// collect runs the log of args into a collector: one git log, or, for a
+// long history on several cores, the commits listed first (git rev-list, in
+// log order) and shown in contiguous parts by parallel git log --no-walk.
+func collect(ctx context.Context, g *gitcli.Git, args []string) (*collector, error) {
+	// GIT_FLUSH=0: git would otherwise flush its output after every commit
+	// when it goes to a pipe, one write (and one read here) per commit.
+	lg := g.WithEnv("GIT_FLUSH=0")
+	workers := min(runtime.NumCPU(), maxParallel)
+	if workers > 1 {
+		revs := append(append([]string{"rev-list", "--end-of-options"}, args...), "--")
+		if out, err := g.Run(ctx, revs...); err == nil {
+			if shas := strings.Fields(string(out)); len(shas) >= parallelMin {
+				return collectParallel(ctx, lg, shas, workers)
+			}
+		}
+	}
+	c := newCollector()
+	err := lg.RunStream(ctx, func(r io.Reader) error { return parseLog(r, c) }, logArgs(args)...)
+	return c, err
+}
+
+// collectParallel shows shas (in log order) in workers contiguous parts at
+// once and joins the parts in order.
+func collectParallel(ctx context.Context, g *gitcli.Git, shas []string, workers int) (*collector, error) {
+	parts := make([]*collector, workers)
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	size := (len(shas) + workers - 1) / workers
+	for i := range workers {
+		lo, hi := min(i*size, len(shas)), min((i+1)*size, len(shas))
+		parts[i] = newCollector()
+		if lo == hi {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			args := logArgs(shas[lo:hi])
+			// Exactly these commits, in this order: no walk.
+			args = slices.Insert(args, slices.Index(args, "--end-of-options"), "--no-walk=unsorted")
+			errs[i] = g.RunStream(ctx, func(r io.Reader) error { return parseLog(r, parts[i]) }, args...)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return joinCollectors(parts), nil
+}
+
+// joinCollectors concatenates collectors' commits and changes in order,
+// interning their paths anew.
+func joinCollectors(parts []*collector) *collector {
+	out := newCollector()
+	for _, p := range parts {
+		start := 0
+		p.ends = append(p.ends, len(p.changes))
+		for i, cs := range p.commits {
+			out.commit(cs)
+			for _, fc := range p.changes[start:p.ends[i]] {
+				out.file([]byte(p.paths[fc.path]), fc.binary, fc.lines)
+			}
+			start = p.ends[i]
+		}
+	}
+	return out
 }
 
 // describe names the revisions of args for an error message.
