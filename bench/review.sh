@@ -27,7 +27,7 @@
 #   BENCH_COMMITS  commits with a chance of a note, from the tip (default 10000)
 #   BENCH_EVERY    one note per this many commits (default 2)
 #   BENCH_RUNS     timed runs (default 3)
-#   BENCH_FLAGS    more flags for tokenyield review (e.g. --no-diff-tokens)
+#   BENCH_FLAGS    more flags for tokenyield review (e.g. --diff-tokens on)
 #
 # Usage: bash bench/review.sh
 set -euo pipefail

@@ -33,7 +33,7 @@ func runReview(ctx context.Context, a *githubactions.Action, ghctx *githubaction
 		a.Warningf("tokenyield: the checkout is shallow: the review sees only part of the history (use actions/checkout with fetch-depth: 0)")
 	}
 	_, _ = g.Run(ctx, "fetch", "--no-tags", "--quiet", "origin", "+"+in.NotesRef+":"+in.NotesRef)
-	d, err := review.Collect(ctx, g, ghctx.Workspace, review.CollectOptions{Since: time.Now().Add(-reviewWindow), DiffTokens: true, Tool: opt.Tool})
+	d, err := review.Collect(ctx, g, ghctx.Workspace, review.CollectOptions{Since: time.Now().Add(-reviewWindow), DiffTokens: true, DiffTokensMax: review.DiffTokensAutoMax, Tool: opt.Tool})
 	if err != nil {
 		return err
 	}

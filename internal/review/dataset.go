@@ -19,6 +19,10 @@ import (
 	"github.com/tokenyield/tokenyield/internal/ledger"
 )
 
+// DiffTokensAutoMax is the window size up to which the commands count diff
+// tokens by default (CollectOptions.DiffTokensMax).
+const DiffTokensAutoMax = 2000
+
 // CollectOptions select the history Collect reads.
 type CollectOptions struct {
 	// Branch is the branch or revision to review ("": HEAD).
@@ -36,6 +40,10 @@ type CollectOptions struct {
 	// runs while the lines are read (it roughly doubles the CPU time);
 	// off, every Commit.DiffTokens is -1 (unknown).
 	DiffTokens bool
+	// DiffTokensMax, when positive, turns DiffTokens off for a window of
+	// more commits than this (the patch pass about doubles the time of a
+	// long review); Partial says so.
+	DiffTokensMax int
 	// Tool names the producing tool, copied into Dataset.Tool.
 	Tool string
 }
@@ -146,7 +154,17 @@ func Collect(ctx context.Context, g *gitcli.Git, dir string, opt CollectOptions)
 		revs = append(revs, "^"+boundary)
 	}
 	progress(0, 0)
-	rr, err := readRange(ctx, g, dir, revs, opt.DiffTokens)
+	withDiff := opt.DiffTokens
+	if withDiff && opt.DiffTokensMax > 0 {
+		args := append(append([]string{"rev-list", "--count", "--end-of-options"}, revs...), "--")
+		if out, err := g.Run(ctx, args...); err == nil {
+			if n, err := strconv.Atoi(strings.TrimSpace(string(out))); err == nil && n > opt.DiffTokensMax {
+				withDiff = false
+				d.Partial = append(d.Partial, fmt.Sprintf("diff tokens: not counted for these %d commits (more than %d; --diff-tokens on counts them, about twice as slow)", n, opt.DiffTokensMax))
+			}
+		}
+	}
+	rr, err := readRange(ctx, g, dir, revs, withDiff)
 	if err != nil {
 		return d, err
 	}

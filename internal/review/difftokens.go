@@ -58,6 +58,7 @@ func diffTokens(ctx context.Context, g *gitcli.Git, revs []string, notes map[plu
 	p := diffParser{jobs: jobs, notes: notes, pathIdx: map[string]int{}, commit: -1, path: -1}
 	args := []string{
 		"-c", "diff.noprefix=false", "-c", "diff.mnemonicPrefix=false", "-c", "core.quotePath=true",
+		"-c", "core.packedGitLimit=" + gitstat.PackedGitLimit, "-c", "core.packedGitWindowSize=" + gitstat.PackedGitWindow,
 		"log", "-p", "-U0", "--no-renames", "--root", "--no-color", "--no-ext-diff", "--no-textconv",
 		"--no-notes", "--encoding=UTF-8", "--format=%x00" + strings.TrimPrefix(diffMark, "\x00") + "%H%n%B%x00",
 		"--end-of-options",
