@@ -7,7 +7,6 @@ import (
 
 	"github.com/google/go-github/v60/github"
 
-	"github.com/tokenyield/tokenyield/attribution"
 	"github.com/tokenyield/tokenyield/internal/ghapi"
 	"github.com/tokenyield/tokenyield/internal/ledger"
 	"github.com/tokenyield/tokenyield/internal/report"
@@ -36,13 +35,7 @@ func APICommits(ctx context.Context, c *ghapi.Client, pr *PullRequest, full *git
 	for _, rc := range list {
 		msg := rc.GetCommit().GetMessage()
 		blob, has := res.Notes[rc.GetSHA()]
-		cu := ledger.UsageOf(func() (attribution.Note, bool, error) {
-			if !has {
-				return attribution.Note{}, false, nil
-			}
-			n, err := ledger.DecodeStored(blob)
-			return n, err == nil, err
-		}, msg)
+		cu := ledger.UsageOfBlob(blob, has, msg)
 		if why, skipped := res.Skipped[rc.GetSHA()]; skipped {
 			cu.Problem = strings.TrimPrefix(cu.Problem+"; note ignored: "+why, "; ")
 		}

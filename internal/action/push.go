@@ -120,14 +120,8 @@ func rollup(ctx context.Context, c *ghapi.Client, p *Push, sha, notesRef string)
 		}
 		var sum attribution.Note
 		for _, rc := range list {
-			cu := ledger.UsageOf(func() (attribution.Note, bool, error) {
-				b, ok := res.Notes[rc.GetSHA()]
-				if !ok {
-					return attribution.Note{}, false, nil
-				}
-				n, err := ledger.DecodeStored(b)
-				return n, err == nil, err
-			}, rc.GetCommit().GetMessage())
+			blob, has := res.Notes[rc.GetSHA()]
+			cu := ledger.UsageOfBlob(blob, has, rc.GetCommit().GetMessage())
 			if cu.Source != "" {
 				sum = attribution.Merge(sum, cu.Note)
 			}

@@ -72,7 +72,7 @@ func runReview(ctx context.Context, a *githubactions.Action, ghctx *githubaction
 		summary = summary[:summaryLimit] + "\n\n… cut at the job summary's size limit: review.md has everything.\n"
 	}
 	a.AddStepSummary(summary)
-	dir := filepath.Join(firstNonEmpty(os.Getenv("RUNNER_TEMP"), ghctx.Workspace, os.TempDir()), "tokenyield-review")
+	dir := filepath.Join(runnerTemp(ghctx), "tokenyield-review")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("review directory: %w", err)
 	}
@@ -95,13 +95,4 @@ func runReview(ctx context.Context, a *githubactions.Action, ghctx *githubaction
 	}
 	a.SetOutput("review-dir", dir)
 	return nil
-}
-
-func firstNonEmpty(vs ...string) string {
-	for _, v := range vs {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

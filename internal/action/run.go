@@ -1,6 +1,7 @@
 package action
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -183,18 +184,17 @@ func writeReportJSON(ghctx *githubactions.GitHubContext, rep report.Report) (str
 	if err != nil {
 		return "", err
 	}
-	dir := os.Getenv("RUNNER_TEMP")
-	if dir == "" {
-		dir = ghctx.Workspace
-	}
-	if dir == "" {
-		dir = os.TempDir()
-	}
-	path := filepath.Join(dir, "tokenyield-report.json")
+	path := filepath.Join(runnerTemp(ghctx), "tokenyield-report.json")
 	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil { //nolint:gosec // a report meant to be read by later steps
 		return "", fmt.Errorf("report JSON: %w", err)
 	}
 	return path, nil
+}
+
+// runnerTemp is where the action writes files for later steps: the
+// runner's temporary directory, else the workspace, else the system's.
+func runnerTemp(ghctx *githubactions.GitHubContext) string {
+	return cmp.Or(os.Getenv("RUNNER_TEMP"), ghctx.Workspace, os.TempDir())
 }
 
 // setOutputs sets the action's outputs; coverage is a percentage, like the

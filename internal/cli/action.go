@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -75,7 +76,7 @@ func runPR(env *Env, args []string) error {
 	in := report.Input{Tool: "tokenyield/" + Version, BaseSHA: baseSHA, HeadSHA: headSHA, Commits: commits}
 	if owner, repo, ok := githubRemote(ctx, g); ok {
 		in.Repo = owner + "/" + repo
-		if token := firstNonEmpty(env.Agents.Get("GITHUB_TOKEN"), env.Agents.Get("GH_TOKEN")); token != "" {
+		if token := cmp.Or(env.Agents.Get("GITHUB_TOKEN"), env.Agents.Get("GH_TOKEN")); token != "" {
 			addReview(ctx, env, &in, owner, repo, token, headSHA)
 		}
 	}
@@ -95,7 +96,7 @@ func runPR(env *Env, args []string) error {
 // addReview finds the open pull request whose head is headSHA and adds its
 // number, title and review outcome; problems become one warning line.
 func addReview(ctx context.Context, env *Env, in *report.Input, owner, repo, token, headSHA string) {
-	apiURL := firstNonEmpty(env.Agents.Get("GITHUB_API_URL"), "https://api.github.com")
+	apiURL := cmp.Or(env.Agents.Get("GITHUB_API_URL"), "https://api.github.com")
 	c, err := ghapi.New(apiURL, token)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "tokenyield: warning: %v\n", err)
@@ -161,13 +162,4 @@ func githubRemote(ctx context.Context, g interface {
 		return "", "", false
 	}
 	return m[1], m[2], true
-}
-
-func firstNonEmpty(vs ...string) string {
-	for _, v := range vs {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

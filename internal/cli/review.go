@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"os"
@@ -31,7 +32,7 @@ func runReview(env *Env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if !contains(reviewFormats, *format) {
+	if !slices.Contains(reviewFormats, *format) {
 		return fmt.Errorf("%w: --format must be one of %s", errUsage, strings.Join(reviewFormats, ", "))
 	}
 	if (*format == "csv" || *format == "all") && *out == "" {
@@ -83,7 +84,7 @@ func runReview(env *Env, args []string) error {
 func addOutcomes(ctx context.Context, env *Env, g interface {
 	Run(context.Context, ...string) ([]byte, error)
 }, d *review.Dataset, show bool) {
-	token := firstNonEmpty(env.Agents.Get("GITHUB_TOKEN"), env.Agents.Get("GH_TOKEN"))
+	token := cmp.Or(env.Agents.Get("GITHUB_TOKEN"), env.Agents.Get("GH_TOKEN"))
 	owner, repo, ok := githubRemote(ctx, g)
 	if token == "" || !ok || len(d.PRs) == 0 {
 		if len(d.PRs) > 0 {
@@ -96,7 +97,7 @@ func addOutcomes(ctx context.Context, env *Env, g interface {
 		fmt.Fprintf(env.Stderr, "tokenyield: warning: %v\n", err)
 		return
 	}
-	c, err := ghapi.New(firstNonEmpty(env.Agents.Get("GITHUB_API_URL"), ghapi.DefaultAPIURL), token)
+	c, err := ghapi.New(cmp.Or(env.Agents.Get("GITHUB_API_URL"), ghapi.DefaultAPIURL), token)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "tokenyield: warning: %v\n", err)
 		return
@@ -170,5 +171,3 @@ func writeReview(env *Env, d review.Dataset, m review.Metrics, format, dir strin
 	}
 	return nil
 }
-
-func contains(list []string, s string) bool { return slices.Contains(list, s) }

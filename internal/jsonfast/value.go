@@ -247,6 +247,16 @@ func (v Value) Int64() (int64, error) {
 	return x, nil
 }
 
+// OptInt64 is Int64 for an optional count: a missing field or null reads
+// as 0.
+func (v Value) OptInt64() (int64, error) {
+	switch v.Kind() {
+	case Missing, Null:
+		return 0, nil
+	}
+	return v.Int64()
+}
+
 // Bool returns a boolean value.
 func (v Value) Bool() (bool, error) {
 	if v.Kind() != Bool {

@@ -78,14 +78,15 @@ func Open(dir string) (*Ledger, error) {
 		return nil, fmt.Errorf("open git repository at %s: %w", dir, err)
 	}
 	fs := osfs.New(gitDir)
-	if common := commonDir(gitDir); common != gitDir {
+	common := commonDir(gitDir)
+	if common != gitDir {
 		if _, err := os.Stat(common); err != nil {
 			return nil, fmt.Errorf("open git repository at %s: common git directory: %w", dir, err)
 		}
 		fs = dotgit.NewRepositoryFilesystem(fs, osfs.New(common))
 	}
 	st := filesystem.NewStorageWithOptions(fs, cache.NewObjectLRUDefault(), filesystem.Options{KeepDescriptors: true})
-	return &Ledger{st: st, fs: fs, commonDir: commonDir(gitDir), now: time.Now}, nil
+	return &Ledger{st: st, fs: fs, commonDir: common, now: time.Now}, nil
 }
 
 // ErrNotRepository is returned by Open for a directory in no repository.

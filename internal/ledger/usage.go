@@ -49,6 +49,23 @@ func UsageOf(read func() (attribution.Note, bool, error), message string) Commit
 	return cu
 }
 
+// UsageOfBlob is UsageOf for a note already fetched as a blob (the Git Data
+// API, or Ledger.List): has says whether the commit has a note, and a nil
+// blob for a commit that has one means it could not be read or was over the
+// size limit.
+func UsageOfBlob(blob []byte, has bool, message string) CommitUsage {
+	return UsageOf(func() (attribution.Note, bool, error) {
+		if !has {
+			return attribution.Note{}, false, nil
+		}
+		if blob == nil {
+			return attribution.Note{}, false, fmt.Errorf("%w: note blob unreadable or over the size limit", attribution.ErrBadNote)
+		}
+		n, err := DecodeStored(blob)
+		return n, err == nil, err
+	}, message)
+}
+
 // Usage is UsageOf with the note read from this ledger.
 func (l *Ledger) Usage(commit plumbing.Hash, message string) CommitUsage {
 	return UsageOf(func() (attribution.Note, bool, error) { return l.Read(commit) }, message)

@@ -13,7 +13,6 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 
-	"github.com/tokenyield/tokenyield/attribution"
 	"github.com/tokenyield/tokenyield/internal/gitcli"
 	"github.com/tokenyield/tokenyield/internal/gitstat"
 	"github.com/tokenyield/tokenyield/internal/ledger"
@@ -367,22 +366,4 @@ func grafted(commonDir string) map[string]bool {
 		out[l] = true
 	}
 	return out
-}
-
-// usageOf reads a commit's usage the way `tokenyield show` does, decoding
-// its stored note (if any) once.
-func usageOf(raw []byte, hasNote bool, message string) ledger.CommitUsage {
-	return ledger.UsageOf(func() (attribution.Note, bool, error) {
-		if !hasNote {
-			return attribution.Note{}, false, nil
-		}
-		if raw == nil {
-			return attribution.Note{}, false, fmt.Errorf("%w: note blob unreadable or over the size limit", attribution.ErrBadNote)
-		}
-		n, err := ledger.DecodeStored(raw)
-		if err != nil {
-			return attribution.Note{}, false, err
-		}
-		return n, true, nil
-	}, message)
 }

@@ -36,6 +36,19 @@ const diffMark = "\x00tokenyield-review "
 // path an attribute marks generated or vendored is dropped too; a path an
 // attribute turns back into code ("-linguist-generated") is not counted.
 func diffTokens(ctx context.Context, g *gitcli.Git, revs []string, notes map[plumbing.Hash][]byte) (map[string]int64, error) {
+	return DiffTokens(ctx, g, revs, func(sha string, trailers bool) bool {
+		_, note := notes[plumbing.NewHash(sha)]
+		return note || trailers
+	})
+}
+
+// DiffTokens counts, for each commit of revs that want accepts (nil: every
+// commit; trailers says whether its message has an AI-Tokens line), the
+// o200k_base tokens of the lines it adds to code files, reading one git log
+// -p -U0 stream over revs (merges show no diff and are not in the result).
+// Files of excluded classes are skipped by name before counting and by
+// their linguist attributes after (see diffTokens).
+func DiffTokens(ctx context.Context, g *gitcli.Git, revs []string, want func(sha string, trailers bool) bool) (map[string]int64, error) {
 	enc, err := tokenize.Get(tokenize.O200K)
 	if err != nil {
 		return nil, fmt.Errorf("review: diff tokens: %w", err)
@@ -55,7 +68,7 @@ func diffTokens(ctx context.Context, g *gitcli.Git, revs []string, notes map[plu
 			}
 		})
 	}
-	p := diffParser{jobs: jobs, notes: notes, pathIdx: map[string]int{}, commit: -1, path: -1}
+	p := diffParser{jobs: jobs, want: want, pathIdx: map[string]int{}, commit: -1, path: -1}
 	args := []string{
 		"-c", "diff.noprefix=false", "-c", "diff.mnemonicPrefix=false", "-c", "core.quotePath=true",
 		"-c", "core.packedGitLimit=" + gitstat.PackedGitLimit, "-c", "core.packedGitWindowSize=" + gitstat.PackedGitWindow,
@@ -104,8 +117,8 @@ type fileJob struct {
 // diffParser reads the diff-token log and hands each code file's section
 // of the commits with data to the counting workers.
 type diffParser struct {
-	jobs  chan<- fileJob
-	notes map[plumbing.Hash][]byte
+	jobs chan<- fileJob
+	want func(sha string, trailers bool) bool // nil: every commit
 
 	sha       string // the commit being read
 	inMessage bool
@@ -155,7 +168,7 @@ func (p *diffParser) line(line []byte) {
 		p.inMessage, p.trailers, p.commit = true, false, -1
 	case p.inMessage && len(line) > 0 && line[0] == 0:
 		p.inMessage = false
-		if _, note := p.notes[plumbing.NewHash(p.sha)]; note || p.trailers {
+		if p.want == nil || p.want(p.sha, p.trailers) {
 			p.commit = len(p.shas)
 			p.shas = append(p.shas, p.sha)
 		}

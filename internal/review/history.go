@@ -94,7 +94,7 @@ func (h *history) use(i int) *ledger.CommitUsage {
 	}
 	s := &h.stats[i]
 	raw, has := h.notes[plumbing.NewHash(s.SHA)]
-	u := usageOf(raw, has, s.Message)
+	u := ledger.UsageOfBlob(raw, has, s.Message)
 	h.usage[i] = &u
 	return &u
 }
@@ -316,7 +316,7 @@ func (h *history) dropRollup(pr *prAcc) {
 			others += h.use(i).Note.Total.Total
 		}
 	}
-	own := usageOf(nil, false, h.stats[last].Message)
+	own := ledger.UsageOfBlob(nil, false, h.stats[last].Message)
 	if others == 0 || u.Note.Total.Total != others+own.Note.Total.Total {
 		return
 	}

@@ -44,19 +44,19 @@ func (t *Tagger) watchPath(name string) string { return filepath.Join(t.Repo.sta
 func watchList(st *scan.State, singles []string, now time.Time) []string {
 	hot := now.Add(-scan.HotWindow).UnixNano()
 	var files, dirs []string
+	add := func(path string) {
+		files = append(files, path)
+		if strings.HasSuffix(path, ".db") {
+			files = append(files, path+"-wal")
+		}
+	}
 	for key, c := range st.Cursors {
 		if _, path, ok := strings.Cut(key, "\x00"); ok && c.ModNano >= hot {
-			files = append(files, path)
-			if strings.HasSuffix(path, ".db") {
-				files = append(files, path+"-wal")
-			}
+			add(path)
 		}
 	}
 	for _, p := range singles {
-		files = append(files, p)
-		if strings.HasSuffix(p, ".db") {
-			files = append(files, p+"-wal")
-		}
+		add(p)
 	}
 	for key := range st.Dirs {
 		if _, dir, ok := strings.Cut(key, "\x00"); ok {

@@ -287,26 +287,17 @@ func (p *parser) message(m []jsonfast.Value, emit func(attribution.Event)) error
 func readCounts(m []jsonfast.Value) (Counts, error) {
 	var c Counts
 	var errs [6]error
-	c.Input, errs[0] = optInt(m[mInput])
-	c.Output, errs[1] = optInt(m[mOutput])
-	c.Cached, errs[2] = optInt(m[mCached])
-	c.Thoughts, errs[3] = optInt(m[mThoughts])
-	c.Tool, errs[4] = optInt(m[mTool])
-	c.Total, errs[5] = optInt(m[mTotal])
+	c.Input, errs[0] = m[mInput].OptInt64()
+	c.Output, errs[1] = m[mOutput].OptInt64()
+	c.Cached, errs[2] = m[mCached].OptInt64()
+	c.Thoughts, errs[3] = m[mThoughts].OptInt64()
+	c.Tool, errs[4] = m[mTool].OptInt64()
+	c.Total, errs[5] = m[mTotal].OptInt64()
 	c.HasTotal = m[mTotal].Kind() == jsonfast.Number
 	if err := errors.Join(errs[:]...); err != nil {
 		return Counts{}, fmt.Errorf("gemini-cli: %w: %w", errBadNumbers, err)
 	}
 	return c, nil
-}
-
-// optInt reads an optional count: missing and null are zero.
-func optInt(v jsonfast.Value) (int64, error) {
-	switch v.Kind() {
-	case jsonfast.Missing, jsonfast.Null:
-		return 0, nil
-	}
-	return v.Int64()
 }
 
 // session returns the raw session id of the file's events and keeps its

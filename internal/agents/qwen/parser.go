@@ -163,26 +163,17 @@ func (p *parser) Line(line []byte, emit func(attribution.Event)) error {
 func readCounts(v []jsonfast.Value) (counts, error) {
 	var c counts
 	var errs [6]error
-	c.Input, errs[0] = optInt(v[fPrompt])
-	c.Output, errs[1] = optInt(v[fCandidates])
-	c.Cached, errs[2] = optInt(v[fCached])
-	c.Thoughts, errs[3] = optInt(v[fThoughts])
-	c.Tool, errs[4] = optInt(v[fTool])
-	c.Total, errs[5] = optInt(v[fTotal])
+	c.Input, errs[0] = v[fPrompt].OptInt64()
+	c.Output, errs[1] = v[fCandidates].OptInt64()
+	c.Cached, errs[2] = v[fCached].OptInt64()
+	c.Thoughts, errs[3] = v[fThoughts].OptInt64()
+	c.Tool, errs[4] = v[fTool].OptInt64()
+	c.Total, errs[5] = v[fTotal].OptInt64()
 	c.HasTotal = v[fTotal].Kind() == jsonfast.Number
 	if err := errors.Join(errs[:]...); err != nil {
 		return counts{}, fmt.Errorf("qwen-code: %w: %w", errBadNumbers, err)
 	}
 	return c, nil
-}
-
-// optInt reads an optional count: missing and null are zero.
-func optInt(v jsonfast.Value) (int64, error) {
-	switch v.Kind() {
-	case jsonfast.Missing, jsonfast.Null:
-		return 0, nil
-	}
-	return v.Int64()
 }
 
 // session returns the raw session the record belongs to (the origin of a
