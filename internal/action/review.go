@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/sethvargo/go-githubactions"
@@ -33,34 +32,32 @@ func runReview(ctx context.Context, a *githubactions.Action, ghctx *githubaction
 		a.Warningf("tokenyield: the checkout is shallow: the review sees only part of the history (use actions/checkout with fetch-depth: 0)")
 	}
 	_, _ = g.Run(ctx, "fetch", "--no-tags", "--quiet", "origin", "+"+in.NotesRef+":"+in.NotesRef)
-	d, err := review.Collect(ctx, g, ghctx.Workspace, review.CollectOptions{Since: time.Now().Add(-reviewWindow), DiffTokens: true, DiffTokensMax: review.DiffTokensAutoMax, Tool: opt.Tool})
+	opts := review.CollectOptions{Since: time.Now().Add(-reviewWindow), DiffTokens: true, DiffTokensMax: review.DiffTokensAutoMax, Tool: opt.Tool}
+	owner, repo := ghctx.Repo()
+	var gh *review.GitHub
+	if in.Token != "" && owner != "" {
+		clientOpts := append([]ghapi.Option{ghapi.WithWarnings(func(m string) { a.Warningf("tokenyield: %s", m) })}, opt.ClientOptions...)
+		client, err := ghapi.New(ghctx.APIURL, in.Token, clientOpts...)
+		if err != nil {
+			return err
+		}
+		cache, err := review.CachePath(ctx, g)
+		if err != nil {
+			return err
+		}
+		gh = &review.GitHub{Client: client, Owner: owner, Repo: repo, CachePath: cache}
+		opts.FindPulls = func(ctx context.Context, shas []string) (map[string]int, []string) {
+			return gh.PullsOf(ctx, shas, nil)
+		}
+	}
+	d, err := review.Collect(ctx, g, ghctx.Workspace, opts)
 	if err != nil {
 		return err
 	}
-	owner, repo := ghctx.Repo()
-	if in.Token != "" && owner != "" && len(d.PRs) > 0 {
-		opts := append([]ghapi.Option{ghapi.WithWarnings(func(m string) { a.Warningf("tokenyield: %s", m) })}, opt.ClientOptions...)
-		client, err := ghapi.New(ghctx.APIURL, in.Token, opts...)
-		if err != nil {
-			return err
-		}
-		common, err := g.Run(ctx, "rev-parse", "--path-format=absolute", "--git-common-dir")
-		if err != nil {
-			return err
-		}
-		numbers := make([]int, 0, len(d.PRs))
-		for _, pr := range d.PRs {
-			numbers = append(numbers, pr.Number)
-		}
-		cache := filepath.Join(strings.TrimSpace(string(common)), review.CacheFileName)
-		pulls, warnings, err := review.Pulls(ctx, client, cache, owner, repo, numbers, nil)
-		for _, w := range warnings {
+	if gh != nil {
+		for _, w := range gh.AddOutcomes(ctx, &d, nil) {
 			a.Warningf("tokenyield: %s", w)
 		}
-		if err != nil {
-			a.Warningf("tokenyield: review outcomes: %v", err)
-		}
-		review.ApplyPulls(&d, pulls)
 	}
 	m := review.Compute(d)
 	var md bytes.Buffer

@@ -21,13 +21,14 @@ var reviewFormats = []string{"md", "html", "json", "csv", "all"}
 
 // runReview is the engineering-metrics review of this clone's history.
 func runReview(env *Env, args []string) error {
-	fs := newFlags(env, "review", "[--since D] [--until D] [--branch REF] [--format md|html|json|csv|all] [--out DIR] [--no-api] [--diff-tokens on|off|auto]")
+	fs := newFlags(env, "review", "[--since D] [--until D] [--branch REF] [--format md|html|json|csv|all] [--out DIR] [--no-api] [--commit-lookups N] [--diff-tokens on|off|auto]")
 	since := fs.String("since", "", "first day to include (YYYY-MM-DD or RFC 3339)")
 	until := fs.String("until", "", "last day to include (YYYY-MM-DD or RFC 3339)")
 	branch := fs.String("branch", "", "the branch whose history is reviewed (default: HEAD)")
 	format := fs.String("format", "md", "md, html, json, csv or all")
 	out := fs.String("out", "", "write the report file(s) into this directory instead of standard output (csv and all need it)")
-	noAPI := fs.Bool("no-api", false, "do not fetch review outcomes from GitHub even with GITHUB_TOKEN set")
+	noAPI := fs.Bool("no-api", false, "do not ask GitHub (review outcomes, pull requests of commits) even with GITHUB_TOKEN set")
+	lookups := fs.Int("commit-lookups", review.DefaultCommitLookups, "with a token: ask GitHub which pull request landed up to N commits git cannot place (rebase merges; one request each, newest first, answers cached; 0: none)")
 	diffTokens := fs.String("diff-tokens", "auto", "count the tokens of the code each commit added: on, off, or auto (on up to 2,000 commits: the patch pass about doubles a long review's time)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -67,57 +68,62 @@ func runReview(env *Env, args []string) error {
 		return fmt.Errorf("%w: --diff-tokens must be on, off or auto", errUsage)
 	}
 	opts.Tool, opts.Progress = "tokenyield/"+Version, bar.Update
+	var gh *review.GitHub
+	if !*noAPI {
+		gh = reviewGitHub(ctx, env, g)
+	}
+	if gh != nil && *lookups > 0 {
+		gh.CommitLookups = *lookups
+		opts.FindPulls = func(ctx context.Context, shas []string) (map[string]int, []string) {
+			bar.Done()
+			lookupBar := progress.New(env.Stderr, "pull requests of commits", len(shas), show)
+			defer lookupBar.Done()
+			return gh.PullsOf(ctx, shas, lookupBar.Update)
+		}
+	}
 	d, err := review.Collect(ctx, g, top, opts)
 	bar.Done()
 	if err != nil {
 		return err
 	}
-	if !*noAPI {
-		addOutcomes(ctx, env, g, &d, show)
+	switch {
+	case gh != nil:
+		outcomesBar := progress.New(env.Stderr, "review outcomes", len(d.PRs), show)
+		warnings := gh.AddOutcomes(ctx, &d, outcomesBar.Update)
+		outcomesBar.Done()
+		for _, w := range warnings {
+			fmt.Fprintf(env.Stderr, "tokenyield: warning: %s\n", w)
+		}
+	case !*noAPI && len(d.PRs) > 0:
+		d.Partial = append(d.Partial, "review outcomes: unknown (set GITHUB_TOKEN and use a GitHub origin to fetch them)")
 	}
 	m := review.Compute(d)
 	return writeReview(env, d, m, *format, *out)
 }
 
-// addOutcomes fetches the review outcomes of the dataset's pull requests
-// (cached under the git directory) when a token and a GitHub origin exist.
-func addOutcomes(ctx context.Context, env *Env, g interface {
+// reviewGitHub returns the clone's GitHub repository, with a client and the
+// review cache under the git directory, when a token (GITHUB_TOKEN or
+// GH_TOKEN) and a GitHub origin exist; else nil (a problem is a warning).
+func reviewGitHub(ctx context.Context, env *Env, g interface {
 	Run(context.Context, ...string) ([]byte, error)
-}, d *review.Dataset, show bool) {
+}) *review.GitHub {
 	token := cmp.Or(env.Agents.Get("GITHUB_TOKEN"), env.Agents.Get("GH_TOKEN"))
 	owner, repo, ok := githubRemote(ctx, g)
-	if token == "" || !ok || len(d.PRs) == 0 {
-		if len(d.PRs) > 0 {
-			d.Partial = append(d.Partial, "review outcomes: unknown (set GITHUB_TOKEN and use a GitHub origin to fetch them)")
-		}
-		return
+	if token == "" || !ok {
+		return nil
 	}
 	common, err := g.Run(ctx, "rev-parse", "--path-format=absolute", "--git-common-dir")
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "tokenyield: warning: %v\n", err)
-		return
+		return nil
 	}
 	c, err := ghapi.New(cmp.Or(env.Agents.Get("GITHUB_API_URL"), ghapi.DefaultAPIURL), token)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "tokenyield: warning: %v\n", err)
-		return
+		return nil
 	}
-	numbers := make([]int, 0, len(d.PRs))
-	for _, pr := range d.PRs {
-		numbers = append(numbers, pr.Number)
-	}
-	bar := progress.New(env.Stderr, "review outcomes", len(numbers), show)
 	cache := filepath.Join(strings.TrimSpace(string(common)), review.CacheFileName)
-	pulls, warnings, err := review.Pulls(ctx, c, cache, owner, repo, numbers, bar.Update)
-	bar.Done()
-	for _, w := range warnings {
-		fmt.Fprintf(env.Stderr, "tokenyield: warning: %s\n", w)
-	}
-	if err != nil {
-		fmt.Fprintf(env.Stderr, "tokenyield: warning: review outcomes: %v\n", err)
-		d.Partial = append(d.Partial, "review outcomes: could not all be fetched ("+err.Error()+")")
-	}
-	review.ApplyPulls(d, pulls)
+	return &review.GitHub{Client: c, Owner: owner, Repo: repo, CachePath: cache, CommitLookups: -1}
 }
 
 // writeReview writes the chosen format to standard output or into dir.

@@ -497,26 +497,83 @@ func TestReviewCommand(t *testing.T) {
 	}
 }
 
+// TestReviewCommandAPI: with a token and a GitHub origin, `tokenyield
+// review` asks the API which pull request landed the commits git cannot
+// place and how each pull request's review went, once: a second run
+// answers from the cache under the git directory (the open pull request
+// #2 excepted, whose outcome can still change).
+func TestReviewCommandAPI(t *testing.T) {
+	w := newActionWorld(t)
+	src := filepath.Join(w.root, "src")
+	w.run(src, "git", "checkout", "-q", "main")
+	w.run(src, "git", "merge", "-q", "--no-ff", "-m", "Merge pull request #2 from Codertocat/feature", "feature")
+	rebased := w.landRebased(src)
+	w.run(src, "git", "remote", "add", "origin", "https://github.com/"+actionOwner+"/"+actionRepo+".git")
+	api := []string{"GITHUB_TOKEN=" + actionToken, "GITHUB_API_URL=" + w.api.URL()}
+	out, err := w.try(src, api, binary(t), "review", "--format", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkRebasedPR(t, []byte(out), rebased)
+	if !strings.Contains(out, `"state": "APPROVED"`) {
+		t.Errorf("the outcome of #2 is missing:\n%s", out)
+	}
+	repoPath := "/repos/" + actionOwner + "/" + actionRepo
+	counts := func() (lookups, pulls int) {
+		return w.api.Count("GET", repoPath+"/commits/"), w.api.Count("GET", repoPath+"/pulls/")
+	}
+	lookups, pulls := counts()
+	if lookups != 2 || pulls == 0 {
+		t.Errorf("first run: %d commit lookups and %d pull request requests, want 2 and some", lookups, pulls)
+	}
+	if _, err := os.Stat(filepath.Join(src, ".git", "tokenyield", "review-cache.db")); err != nil {
+		t.Errorf("no cache under the git directory: %v", err)
+	}
+	out2, err := w.try(src, api, binary(t), "review", "--format", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkRebasedPR(t, []byte(out2), rebased)
+	lookups2, pulls2 := counts()
+	// Only the open #2 is asked about again: GET /pulls/2 and its reviews.
+	if lookups2 != lookups || pulls2-pulls != 2 {
+		t.Errorf("second run: %d more commit lookups and %d more pull request requests, want 0 and 2", lookups2-lookups, pulls2-pulls)
+	}
+	if out3, err := w.try(src, api, binary(t), "review", "--format", "json", "--commit-lookups", "0", "--no-api"); err != nil || strings.Contains(out3, `"number": 3`) {
+		t.Errorf("--no-api still placed #3 (err %v)", err)
+	}
+}
+
 // TestActionReviewMode: on a schedule the Action reviews the checkout's
 // history: the Markdown in the job summary, every format in review-dir,
-// review outcomes from the API.
+// review outcomes from the API, and the pull request of a commit git
+// cannot place (a rebase merge) from the API, asked once.
 func TestActionReviewMode(t *testing.T) {
 	w := newActionWorld(t)
 	w.run(w.workspace, "git", "checkout", "-q", "-B", "main", w.base)
 	w.run(w.workspace, "git", "merge", "-q", "--no-ff", "-m", "Merge pull request #2 from Codertocat/feature", w.head)
+	rebased := w.landRebased(w.workspace)
 	w.run(w.workspace, "git", "fetch", "-q", "origin", "refs/notes/tokenyield:refs/notes/tokenyield")
 	dir := w.t.TempDir()
 	outFile, sumFile := filepath.Join(dir, "output"), filepath.Join(dir, "summary")
-	cmd := exec.Command(binary(t), "action")
-	cmd.Dir = w.workspace
-	cmd.Env = append(append([]string{}, w.env...),
-		"GITHUB_ACTIONS=true", "GITHUB_EVENT_NAME=schedule", "GITHUB_EVENT_PATH="+filepath.Join("..", "..", "testdata", "github", "events", "schedule.json"),
-		"GITHUB_OUTPUT="+outFile, "GITHUB_STEP_SUMMARY="+sumFile, "GITHUB_WORKSPACE="+w.workspace,
-		"GITHUB_API_URL="+w.api.URL(), "GITHUB_REPOSITORY="+actionOwner+"/"+actionRepo, "RUNNER_TEMP="+dir,
-		"INPUT_GITHUB-TOKEN="+actionToken, "INPUT_MODE=review")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("review mode: %v\n%s", err, out)
+	run := func() {
+		t.Helper()
+		cmd := exec.Command(binary(t), "action")
+		cmd.Dir = w.workspace
+		cmd.Env = append(append([]string{}, w.env...),
+			"GITHUB_ACTIONS=true", "GITHUB_EVENT_NAME=schedule", "GITHUB_EVENT_PATH="+filepath.Join("..", "..", "testdata", "github", "events", "schedule.json"),
+			"GITHUB_OUTPUT="+outFile, "GITHUB_STEP_SUMMARY="+sumFile, "GITHUB_WORKSPACE="+w.workspace,
+			"GITHUB_API_URL="+w.api.URL(), "GITHUB_REPOSITORY="+actionOwner+"/"+actionRepo, "RUNNER_TEMP="+dir,
+			"INPUT_GITHUB-TOKEN="+actionToken, "INPUT_MODE=review")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("review mode: %v\n%s", err, out)
+		}
+	}
+	run()
+	commitLookups := "/repos/" + actionOwner + "/" + actionRepo + "/commits/"
+	if n := w.api.Count("GET", commitLookups); n != 2 {
+		t.Errorf("%d commit lookups, want 2 (the initial commit and the rebased one)", n)
 	}
 	sum, _ := os.ReadFile(sumFile)
 	raw, _ := os.ReadFile(outFile)
@@ -533,6 +590,61 @@ func TestActionReviewMode(t *testing.T) {
 	js, _ := os.ReadFile(filepath.Join(rdir, "review.json"))
 	if !strings.Contains(string(js), `"state": "APPROVED"`) && !strings.Contains(string(js), `"state":"APPROVED"`) {
 		t.Errorf("review outcome from the API missing in review.json")
+	}
+	checkRebasedPR(t, js, rebased)
+	run()
+	if n := w.api.Count("GET", commitLookups); n != 2 {
+		t.Errorf("%d commit lookups after a second run, want still 2 (cached)", n)
+	}
+}
+
+// rebasedTokens are the tokens of the commit landRebased writes.
+const rebasedTokens = 1000 + 200 + 5000
+
+// landRebased commits, on the checked-out main of dir, a change as a
+// GitHub rebase merge of pull request 3 leaves it (no number in the
+// subject, its trailers kept), and tells the fake API that #3 landed it
+// and that the initial commit came in no pull request. It returns the
+// commit.
+func (w *actionWorld) landRebased(dir string) string {
+	w.t.Helper()
+	w.write(dir, "rebased.go", "package p\n\nvar rebased = 1\n")
+	w.run(dir, "git", "add", "-A")
+	w.run(dir, "git", "commit", "-q", "-m", "Tune the parser\n\nAI-Tokens: codex gpt-5.3-codex in=1000 out=200 cr=5000 cw=0 rs=0 req=1 usd=?\n")
+	sha := strings.TrimSpace(w.run(dir, "git", "rev-parse", "HEAD"))
+	w.api.SetPR(actionOwner, actionRepo, 3, ghfake.PR{Title: "Tune the parser", Author: "Codertocat", State: "closed", Merged: true, MergeCommitSHA: sha, Landed: []string{sha}})
+	w.api.AddCommitObject(actionOwner, actionRepo, ghfake.Commit{SHA: w.base, Message: "initial"})
+	return sha
+}
+
+// checkRebasedPR checks that a review.json lists pull request 3, landed as
+// rebased, with its tokens, and the totals both pull requests'.
+func checkRebasedPR(t *testing.T, js []byte, rebased string) {
+	t.Helper()
+	var rep struct {
+		Totals struct {
+			Tokens int64 `json:"tokens"`
+		} `json:"totals"`
+		PRs []struct {
+			Number   int    `json:"number"`
+			Tokens   int64  `json:"tokens"`
+			MergeSHA string `json:"merge_sha"`
+		} `json:"prs"`
+	}
+	if err := json.Unmarshal(js, &rep); err != nil {
+		t.Fatalf("%v\n%s", err, js)
+	}
+	found := false
+	for _, pr := range rep.PRs {
+		if pr.Number == 3 {
+			found = true
+			if pr.Tokens != rebasedTokens || pr.MergeSHA != rebased {
+				t.Errorf("#3: tokens %d merge sha %s, want %d %s", pr.Tokens, pr.MergeSHA, rebasedTokens, rebased)
+			}
+		}
+	}
+	if !found || len(rep.PRs) != 2 || rep.Totals.Tokens != 121500+rebasedTokens {
+		t.Errorf("review %+v, want #2 and #3 with %d tokens in all", rep, 121500+rebasedTokens)
 	}
 }
 

@@ -2,6 +2,7 @@ package ghfake
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -108,7 +109,7 @@ func (s *Server) handleCommitPulls(w http.ResponseWriter, r *http.Request) {
 }
 
 func prHas(pr *pullRequest, sha string) bool {
-	if pr.pr.MergeCommitSHA == sha || pr.headSHA() == sha {
+	if pr.pr.MergeCommitSHA == sha || pr.headSHA() == sha || slices.Contains(pr.pr.Landed, sha) {
 		return true
 	}
 	for _, c := range pr.commits {

@@ -39,6 +39,10 @@ type PR struct {
 	Merged         bool
 	MergeCommitSHA string
 	MergedAt       time.Time
+	// Landed are the commits a rebase merge wrote on the base branch (the
+	// last is MergeCommitSHA): GET /commits/{sha}/pulls lists the pull
+	// request for each, as GitHub does.
+	Landed []string
 	// CreatedAt defaults to the clock's time at SetPR; ClosedAt to MergedAt
 	// for a merged pull request.
 	CreatedAt, ClosedAt time.Time

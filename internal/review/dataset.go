@@ -45,7 +45,17 @@ type CollectOptions struct {
 	DiffTokensMax int
 	// Tool names the producing tool, copied into Dataset.Tool.
 	Tool string
+	// FindPulls, when set, is asked once which pull requests landed the
+	// window's first-parent commits that nothing in git ties to one (see
+	// PullFinder); nil leaves them direct.
+	FindPulls PullFinder
 }
+
+// PullFinder tells which merged pull request landed each of shas (commits
+// of the reviewed branch, newest first): their numbers by SHA (a commit
+// left out landed directly, as far as the finder knows) and notes for
+// Dataset.Partial on what it could not tell. GitHub.PullsOf is one.
+type PullFinder func(ctx context.Context, shas []string) (map[string]int, []string)
 
 // Merge kinds of PR.Merge.
 const (
@@ -82,6 +92,10 @@ const (
 //   - a commit with the author, author time and subject of a commit of
 //     refs/pull/N/head: a rebase merge of N (GitHub's rebase merges add no
 //     number);
+//   - a commit FindPulls (when set) names a pull request for: GitHub's
+//     answer for commits git cannot place (a rebase merge without fetched
+//     head refs, an edited squash subject or merge message), a merge commit
+//     taking what it brought in, one commit a squash, several a rebase;
 //   - else a direct commit (a non-PR merge brings its commits along).
 //
 // A pull request number found several times is one pull request. For a
@@ -174,7 +188,15 @@ func Collect(ctx context.Context, g *gitcli.Git, dir string, opt CollectOptions)
 	}
 
 	h := newHistory(rr.stats, rr.notes, skip, opt.Since, opt.Until)
-	h.group(tip, heads)
+	var ask func([]string) map[string]int
+	if opt.FindPulls != nil {
+		ask = func(shas []string) map[string]int {
+			found, notes := opt.FindPulls(ctx, shas)
+			d.Partial = append(d.Partial, notes...)
+			return found
+		}
+	}
+	h.group(tip, heads, ask)
 	h.build(&d)
 	if rr.diffTokens != nil {
 		h.setDiffTokens(&d, rr.diffTokens)

@@ -180,7 +180,10 @@ func (h *history) key(i int) commitKey {
 }
 
 // group assigns the range's commits to pull requests and the direct bucket.
-func (h *history) group(tip string, heads []pullHead) {
+// ask, when not nil, is asked about the first-parent commits of the window
+// that nothing in git ties to a pull request (newest first) and returns
+// the pull request numbers it knows, by SHA.
+func (h *history) group(tip string, heads []pullHead, ask func(shas []string) map[string]int) {
 	main := h.mainline(tip)
 	// Oldest first, so that each merge takes only what it brought in.
 	for k := len(main) - 1; k >= 0; k-- {
@@ -202,17 +205,45 @@ func (h *history) group(tip string, heads []pullHead) {
 			}
 		}
 	}
+	// gitNumber is what git says of first-parent commit m: its pull
+	// request, and whether the number came from a head ref's commit.
+	gitNumber := func(m int) (int, bool) {
+		s := &h.stats[m]
+		if len(s.Parents) > 1 {
+			if n := number(mergeSubject, s.Subject()); n > 0 {
+				return n, false
+			}
+			return byHead[s.Parents[1]], false
+		}
+		if n := number(squashSubject, s.Subject()); n > 0 {
+			return n, false
+		}
+		n, ok := keys[h.key(m)]
+		return n, ok
+	}
+	var found map[string]int
+	if ask != nil {
+		var unknown []string
+		for _, m := range main { // newest first
+			if n, _ := gitNumber(m); n == 0 && h.inWindow(m) {
+				unknown = append(unknown, h.stats[m].SHA)
+			}
+		}
+		if len(unknown) > 0 {
+			found = ask(unknown)
+		}
+	}
 	for k := len(main) - 1; k >= 0; k-- {
 		m := main[k]
 		if !h.inWindow(m) {
 			continue
 		}
 		s := &h.stats[m]
+		n, byKey := gitNumber(m)
+		if n == 0 {
+			n = found[s.SHA]
+		}
 		if len(s.Parents) > 1 {
-			n := number(mergeSubject, s.Subject())
-			if n == 0 {
-				n = byHead[s.Parents[1]]
-			}
 			if n > 0 {
 				pr := h.pr(n, k)
 				pr.merges = append(pr.merges, m)
@@ -221,11 +252,6 @@ func (h *history) group(tip string, heads []pullHead) {
 			h.direct = append(h.direct, h.side[m]...)
 			h.direct = append(h.direct, m)
 			continue
-		}
-		n := number(squashSubject, s.Subject())
-		byKey := false
-		if n == 0 {
-			n, byKey = keys[h.key(m)]
 		}
 		if n > 0 {
 			pr := h.pr(n, k)

@@ -128,7 +128,13 @@ func Pulls(ctx context.Context, c *ghapi.Client, cachePath, owner, repo string, 
 	if c != nil {
 		api = c.BaseURL()
 	}
-	cache, cached, warnings := openOutcomeCache(ctx, cachePath, api, owner+"/"+repo)
+	cache, warnings := openOutcomeCache(ctx, cachePath, api, owner+"/"+repo)
+	cached, err := cache.loadPulls(ctx)
+	if err != nil {
+		warnings = append(warnings, outcomeWarning("cannot read the cache %s (%v); outcomes are not cached this run", cache.path, err))
+		cache.Close()
+		cache = nil
+	}
 	defer cache.Close()
 
 	f := &outcomeFetch{
@@ -158,7 +164,7 @@ func Pulls(ctx context.Context, c *ghapi.Client, cachePath, owner, repo string, 
 	}
 	f.done = f.total - len(todo) - len(f.uncached)
 	f.report()
-	err := f.fetchAll(todo)
+	err = f.fetchAll(todo)
 	f.finish(err == nil)
 	return f.out, f.warnings, err
 }

@@ -39,14 +39,25 @@ import (
 //	updated_at  the pull request's updated_at (RFC 3339; "" when missing)
 //	fetched_at  when the row was written (RFC 3339)
 //	data        the PullInfo as JSON (cachedPull; "{}" when missing)
+//
+// And one row per commit GitHub was asked about (commitpulls.go), with the
+// same api and repo columns:
+//
+//	sha         the commit (40 hex digits, lower case)
+//	number      the merged pull request that landed it; 0: none (direct)
+//	fetched_at  when the row was written (RFC 3339)
 
 // outcomeCacheVersion is the schema version in PRAGMA user_version. Bump it
-// when the table or the JSON in data changes meaning, and drop the old
-// tables in migrate.
-const outcomeCacheVersion = 1
+// when a table or the JSON in data changes meaning, and drop the old
+// tables in migrate. Version 2 added the table commit_pulls.
+const outcomeCacheVersion = 2
 
-// outcomeCacheSchema creates the table of version outcomeCacheVersion.
-const outcomeCacheSchema = `CREATE TABLE IF NOT EXISTS pulls (
+// pullsTableSince is the version that last changed the table pulls: older
+// files have theirs dropped and rebuilt.
+const pullsTableSince = 1
+
+// outcomeCacheSchema creates the tables of version outcomeCacheVersion.
+var outcomeCacheSchema = []string{`CREATE TABLE IF NOT EXISTS pulls (
 	api        TEXT    NOT NULL,
 	repo       TEXT    NOT NULL,
 	number     INTEGER NOT NULL,
@@ -55,7 +66,21 @@ const outcomeCacheSchema = `CREATE TABLE IF NOT EXISTS pulls (
 	fetched_at TEXT    NOT NULL,
 	data       TEXT    NOT NULL,
 	PRIMARY KEY (api, repo, number)
-) WITHOUT ROWID`
+) WITHOUT ROWID`, `CREATE TABLE IF NOT EXISTS commit_pulls (
+	api        TEXT    NOT NULL,
+	repo       TEXT    NOT NULL,
+	sha        TEXT    NOT NULL,
+	number     INTEGER NOT NULL,
+	fetched_at TEXT    NOT NULL,
+	PRIMARY KEY (api, repo, sha)
+) WITHOUT ROWID`}
+
+// outcomeCacheShape are queries that fail unless the tables have the
+// columns this version reads (a file of the right version but not ours).
+var outcomeCacheShape = []string{
+	"SELECT api, repo, number, state, updated_at, fetched_at, data FROM pulls LIMIT 0",
+	"SELECT api, repo, sha, number, fetched_at FROM commit_pulls LIMIT 0",
+}
 
 // outcomeCacheBusyMillis is how long a run waits for another run's lock.
 const outcomeCacheBusyMillis = 5000
@@ -99,61 +124,59 @@ type cachedOutcome struct {
 }
 
 // openOutcomeCache opens (creating, migrating or rebuilding) the cache at
-// path and reads the entries of repo ("owner/name") fetched from api (the
-// client's BaseURL; "" reads the repository's entries of any API root, the
-// latest winning). It returns a nil cache when path is "" or the cache
-// cannot be used, saying why in the warnings.
-func openOutcomeCache(ctx context.Context, path, api, repo string) (*outcomeCache, map[int]*PullInfo, []string) {
+// path for repo ("owner/name") as fetched from api (the client's BaseURL;
+// "" reads the repository's entries of any API root, the latest winning).
+// It returns a nil cache when path is "" or the cache cannot be used,
+// saying why in the warnings.
+func openOutcomeCache(ctx context.Context, path, api, repo string) (*outcomeCache, []string) {
 	if path == "" {
-		return nil, nil, nil
+		return nil, nil
 	}
 	_, statErr := os.Stat(path)
 	existed := statErr == nil
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, nil, []string{outcomeWarning("cannot create the cache folder (%v); outcomes are not cached", err)}
+		return nil, []string{outcomeWarning("cannot create the cache folder (%v); outcomes are not cached", err)}
 	}
 	key := &outcomeCache{path: path, api: strings.ToLower(strings.TrimRight(api, "/")), repo: strings.ToLower(repo)}
-	c, entries, err := key.open(ctx)
+	c, err := key.open(ctx)
 	if err == nil {
-		return c, entries, nil
+		return c, nil
 	}
 	switch {
 	case ctx.Err() != nil:
-		return nil, nil, nil // the caller reports the context's end
+		return nil, nil // the caller reports the context's end
 	case errors.Is(err, errCacheNewer):
-		return nil, nil, []string{outcomeWarning("the cache %s is %v; this run does not use it (delete it to let this version rebuild it)", path, err)}
+		return nil, []string{outcomeWarning("the cache %s is %v; this run does not use it (delete it to let this version rebuild it)", path, err)}
 	case !existed || !isCacheCorrupt(err):
-		return nil, nil, []string{outcomeWarning("cannot use the cache %s (%v); outcomes are not cached this run", path, err)}
+		return nil, []string{outcomeWarning("cannot use the cache %s (%v); outcomes are not cached this run", path, err)}
 	}
 	aside := path + ".corrupt"
 	if merr := moveCacheAside(path, aside); merr != nil {
-		return nil, nil, []string{outcomeWarning("the cache %s is unreadable (%v) and cannot be moved aside (%v); outcomes are not cached this run", path, err, merr)}
+		return nil, []string{outcomeWarning("the cache %s is unreadable (%v) and cannot be moved aside (%v); outcomes are not cached this run", path, err, merr)}
 	}
 	warning := outcomeWarning("the cache %s was unreadable (%v); moved it to %s and started a new one", path, err, aside)
-	c, entries, err = key.open(ctx)
+	c, err = key.open(ctx)
 	if err != nil {
-		return nil, nil, []string{warning, outcomeWarning("cannot create a new cache %s (%v); outcomes are not cached this run", path, err)}
+		return nil, []string{warning, outcomeWarning("cannot create a new cache %s (%v); outcomes are not cached this run", path, err)}
 	}
-	return c, entries, []string{warning}
+	return c, []string{warning}
 }
 
-// open opens the database at c.path, migrates it and loads c.repo's
-// entries.
-func (c *outcomeCache) open(ctx context.Context) (*outcomeCache, map[int]*PullInfo, error) {
+// open opens the database at c.path and migrates it.
+func (c *outcomeCache) open(ctx context.Context) (*outcomeCache, error) {
 	db, err := sql.Open("sqlite", outcomeCacheDSN(c.path))
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	// One connection: the pragmas of the DSN apply per connection, and a
 	// run's writes are serial anyway.
 	db.SetMaxOpenConns(1)
 	out := &outcomeCache{db: db, path: c.path, api: c.api, repo: c.repo}
-	entries, err := out.prepare(ctx)
-	if err != nil {
+	if err := out.prepare(ctx); err != nil {
 		_ = db.Close()
-		return nil, nil, err
+		return nil, err
 	}
-	return out, entries, nil
+	return out, nil
 }
 
 // outcomeCacheDSN is the driver's URL for the database file at path.
@@ -173,24 +196,42 @@ func outcomeCacheDSN(path string) string {
 	return u.String()
 }
 
-// prepare checks the file, migrates its schema and loads the entries.
-func (c *outcomeCache) prepare(ctx context.Context) (map[int]*PullInfo, error) {
+// prepare checks the file, migrates its schema and checks the tables'
+// shape.
+func (c *outcomeCache) prepare(ctx context.Context) error {
 	var check string
 	if err := c.db.QueryRowContext(ctx, "PRAGMA quick_check(1)").Scan(&check); err != nil {
-		return nil, fmt.Errorf("check: %w", err)
+		return fmt.Errorf("check: %w", err)
 	}
 	if check != "ok" {
-		return nil, fmt.Errorf("%w: quick_check: %s", errCacheCorrupt, check)
+		return fmt.Errorf("%w: quick_check: %s", errCacheCorrupt, check)
 	}
 	if err := c.migrate(ctx); err != nil {
-		return nil, fmt.Errorf("schema: %w", err)
+		return fmt.Errorf("schema: %w", err)
 	}
-	entries, err := c.load(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("read: %w", err)
+	if err := checkShape(ctx, c.db); err != nil {
+		return err
 	}
 	c.useWAL(ctx)
-	return entries, nil
+	return nil
+}
+
+// checkShape fails unless the tables have the columns this version reads.
+func checkShape(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}) error {
+	for _, query := range outcomeCacheShape {
+		rows, err := q.QueryContext(ctx, query)
+		if err != nil {
+			if isSQLiteError(err, sqlite3.SQLITE_ERROR) {
+				// "no such table" or "no such column": not our table.
+				return fmt.Errorf("%w: %w", errCacheCorrupt, err)
+			}
+			return fmt.Errorf("read: %w", err)
+		}
+		_ = rows.Close()
+	}
+	return nil
 }
 
 // useWAL switches the file to write-ahead logging, once (the mode is
@@ -228,17 +269,23 @@ func (c *outcomeCache) migrate(ctx context.Context) error {
 	if version > outcomeCacheVersion {
 		return fmt.Errorf("%w (schema %d; this one knows %d)", errCacheNewer, version, outcomeCacheVersion)
 	}
-	if version > 0 {
-		// An older schema: the cache is rebuilt from GitHub. (Version 1 is
-		// the first; later versions drop the tables they replace here.)
+	if version > 0 && version < pullsTableSince {
+		// An older table: rebuilt from GitHub.
 		if _, err := tx.ExecContext(ctx, "DROP TABLE IF EXISTS pulls"); err != nil {
 			return err
 		}
 	}
-	if _, err := tx.ExecContext(ctx, outcomeCacheSchema); err != nil {
-		return err
+	for _, stmt := range outcomeCacheSchema {
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			return err
+		}
 	}
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", outcomeCacheVersion)); err != nil {
+		return err
+	}
+	// A file of ours has the right shape now; another is left as it was
+	// (rolled back) to be moved aside.
+	if err := checkShape(ctx, tx); err != nil {
 		return err
 	}
 	return tx.Commit()
@@ -253,9 +300,13 @@ func (c *outcomeCache) userVersion(ctx context.Context, q interface {
 	return v, err
 }
 
-// load reads the repository's entries. A row whose data does not decode is
-// left out (it is fetched again and overwritten).
-func (c *outcomeCache) load(ctx context.Context) (map[int]*PullInfo, error) {
+// loadPulls reads the repository's pull requests. A row whose data does
+// not decode is left out (it is fetched again and overwritten). A nil cache
+// has none.
+func (c *outcomeCache) loadPulls(ctx context.Context) (map[int]*PullInfo, error) {
+	if c == nil {
+		return nil, nil
+	}
 	query := "SELECT number, state, updated_at, data FROM pulls WHERE repo = ? AND api = ?"
 	args := []any{c.repo, c.api}
 	if c.api == "" {
@@ -264,10 +315,6 @@ func (c *outcomeCache) load(ctx context.Context) (map[int]*PullInfo, error) {
 	}
 	rows, err := c.db.QueryContext(ctx, query, args...)
 	if err != nil {
-		if isSQLiteError(err, sqlite3.SQLITE_ERROR) {
-			// "no such table" or "no such column": not our table.
-			return nil, fmt.Errorf("%w: %w", errCacheCorrupt, err)
-		}
 		return nil, err
 	}
 	defer rows.Close()
@@ -276,7 +323,7 @@ func (c *outcomeCache) load(ctx context.Context) (map[int]*PullInfo, error) {
 		var n int
 		var state, updated, data string
 		if err := rows.Scan(&n, &state, &updated, &data); err != nil {
-			return nil, fmt.Errorf("%w: %w", errCacheCorrupt, err)
+			return nil, err
 		}
 		if p, ok := decodeCachedPull(n, state, updated, data); ok {
 			entries[n] = p
@@ -327,6 +374,48 @@ func (c *outcomeCache) put(ctx context.Context, n int, p *PullInfo) error {
 			state = excluded.state, updated_at = excluded.updated_at,
 			fetched_at = excluded.fetched_at, data = excluded.data`,
 		c.api, c.repo, n, p.State, updated, time.Now().UTC().Format(time.RFC3339Nano), data)
+	return err
+}
+
+// loadCommitPulls reads the repository's commit answers: SHA (lower case)
+// to pull request number, 0 for none. A nil cache has none.
+func (c *outcomeCache) loadCommitPulls(ctx context.Context) (map[string]int, error) {
+	if c == nil {
+		return nil, nil
+	}
+	query := "SELECT sha, number FROM commit_pulls WHERE repo = ? AND api = ?"
+	args := []any{c.repo, c.api}
+	if c.api == "" {
+		query = "SELECT sha, number FROM commit_pulls WHERE repo = ? ORDER BY fetched_at"
+		args = args[:1]
+	}
+	rows, err := c.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var sha string
+		var n int
+		if err := rows.Scan(&sha, &n); err != nil {
+			return nil, err
+		}
+		if n >= 0 {
+			out[sha] = n
+		}
+	}
+	return out, rows.Err()
+}
+
+// putCommitPull writes (or replaces) the answer for commit sha: pull
+// request n, 0 for none.
+func (c *outcomeCache) putCommitPull(ctx context.Context, sha string, n int) error {
+	_, err := c.db.ExecContext(ctx, `INSERT INTO commit_pulls (api, repo, sha, number, fetched_at)
+		VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (api, repo, sha) DO UPDATE SET
+			number = excluded.number, fetched_at = excluded.fetched_at`,
+		c.api, c.repo, strings.ToLower(sha), n, time.Now().UTC().Format(time.RFC3339Nano))
 	return err
 }
 

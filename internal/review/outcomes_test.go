@@ -526,7 +526,7 @@ func TestOutcomesCacheKinds(t *testing.T) {
 		for run := 1; run <= 2; run++ {
 			got, warnings, reqs := ocRun(t, s, ocClient(t, s), cache, 1)
 			ocCheck(t, got, sc.want, 1)
-			ocWarned(t, warnings, "written by a newer version of tokenyield (schema 99; this one knows 1); this run does not use it")
+			ocWarned(t, warnings, "written by a newer version of tokenyield (schema 99; this one knows 2); this run does not use it")
 			if len(reqs) != 2 {
 				t.Errorf("run %d requests %q, want 2 (no cache)", run, reqs)
 			}
@@ -543,12 +543,27 @@ func TestOutcomesCacheKinds(t *testing.T) {
 		ocSetup(t, s)
 		cache := filepath.Join(t.TempDir(), "review-cache.db")
 		ocRun(t, s, ocClient(t, s), cache, 1)
-		if v := ocUserVersion(t, cache); v != 1 {
-			t.Errorf("user_version %d, want 1", v)
+		if v := ocUserVersion(t, cache); v != wantCacheVersion {
+			t.Errorf("user_version %d, want %d", v, wantCacheVersion)
 		}
 		if m := ocPragma(t, cache, "journal_mode"); m != "wal" {
 			t.Errorf("journal_mode %q, want wal", m)
 		}
+	})
+	t.Run("version 1 file", func(t *testing.T) {
+		// Version 1 had no commit_pulls: the table is added and the
+		// cached pull requests are kept.
+		s := ocFake(t)
+		sc := ocSetup(t, s)
+		cache := filepath.Join(t.TempDir(), "review-cache.db")
+		ocRun(t, s, ocClient(t, s), cache, 1)
+		ocExec(t, cache, "DROP TABLE commit_pulls", "PRAGMA user_version = 1")
+		got, warnings, reqs := ocRun(t, s, ocClient(t, s), cache, 1)
+		ocCheck(t, got, sc.want, 1)
+		if len(warnings) != 0 || len(reqs) != 0 || ocUserVersion(t, cache) != wantCacheVersion {
+			t.Errorf("warnings %q requests %q user_version %d", warnings, reqs, ocUserVersion(t, cache))
+		}
+		ocExec(t, cache, "SELECT sha, number FROM commit_pulls")
 	})
 	t.Run("unversioned file with our table", func(t *testing.T) {
 		// A version-0 file holding our table (as if the version had not
@@ -560,7 +575,7 @@ func TestOutcomesCacheKinds(t *testing.T) {
 		ocExec(t, cache, "PRAGMA user_version = 0")
 		got, warnings, reqs := ocRun(t, s, ocClient(t, s), cache, 1)
 		ocCheck(t, got, sc.want, 1)
-		if len(warnings) != 0 || len(reqs) != 0 || ocUserVersion(t, cache) != 1 {
+		if len(warnings) != 0 || len(reqs) != 0 || ocUserVersion(t, cache) != wantCacheVersion {
 			t.Errorf("warnings %q requests %q user_version %d", warnings, reqs, ocUserVersion(t, cache))
 		}
 	})
@@ -838,3 +853,7 @@ func ocPragma(t *testing.T, path, name string) string {
 	}
 	return v
 }
+
+// wantCacheVersion is the cache schema version this package writes
+// (outcomeCacheVersion).
+const wantCacheVersion = 2
