@@ -188,6 +188,12 @@ func (g *Git) RunInput(ctx context.Context, stdin []byte, args ...string) ([]byt
 // it is produced, so output of any size needs no memory of that size. When
 // consume returns early with an error, git is stopped.
 func (g *Git) RunStream(ctx context.Context, consume func(io.Reader) error, args ...string) error {
+	return g.RunStreamInput(ctx, nil, consume, args...)
+}
+
+// RunStreamInput is RunStream feeding stdin to git (nil: no input), for
+// lists too long for a command line (git log --stdin).
+func (g *Git) RunStreamInput(ctx context.Context, stdin []byte, consume func(io.Reader) error, args ...string) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, g.Path, args...)
@@ -195,6 +201,9 @@ func (g *Git) RunStream(ctx context.Context, consume func(io.Reader) error, args
 	cmd.WaitDelay = WaitDelay
 	if len(g.Env) > 0 {
 		cmd.Env = append(os.Environ(), g.Env...)
+	}
+	if stdin != nil {
+		cmd.Stdin = bytes.NewReader(stdin)
 	}
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr

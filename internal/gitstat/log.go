@@ -54,15 +54,16 @@ import (
 	"fmt"
 	"io"
 	"runtime"
-	"slices"
 	"strings"
 	"sync"
 
 	"github.com/tokenyield/tokenyield/internal/gitcli"
 )
 
-// logArgs returns the git arguments for the log of revisions.
-func logArgs(revisions []string) []string {
+// logArgs returns the git arguments of the numstat log: the revisions
+// come on standard input (revInput), one per line, so that no list of
+// commits meets a command line's size limit (32 KB on Windows).
+func logArgs(extra ...string) []string {
 	args := []string{
 		// Config that would change the output, off whatever the user set:
 		// diff.relative limits paths to the current directory,
@@ -77,34 +78,96 @@ func logArgs(revisions []string) []string {
 		"log", "-z", "--numstat", "--no-renames", "--root",
 		"--no-color", "--no-ext-diff", "--no-textconv", "--no-notes",
 		"--encoding=UTF-8", "--format=" + logFormat,
-		// Revisions come from event payloads: never let one be read as an
-		// option (--output=...).
-		"--end-of-options",
 	}
-	args = append(args, revisions...)
-	return append(args, "--")
+	args = append(args, extra...)
+	return append(args, "--stdin", "--end-of-options", "--")
+}
+
+// revInput is revisions as git's --stdin reads them.
+func revInput(revisions []string) []byte {
+	if len(revisions) == 0 {
+		return []byte("HEAD\n")
+	}
+	return []byte(strings.Join(revisions, "\n") + "\n")
+}
+
+// CheckRevisions refuses what is not a revision, for the commands that
+// pass revisions on git's standard input: git reads options there too
+// ("--all", "--not"), and "" or "--" would end the list.
+func CheckRevisions(revisions []string) error {
+	for _, a := range revisions {
+		switch {
+		case a == "":
+			return errors.New("gitstat: empty revision")
+		case strings.HasPrefix(a, "-"):
+			return fmt.Errorf("gitstat: %q is not a revision", a)
+		case strings.ContainsAny(a, "\n\r\x00"):
+			return fmt.Errorf("gitstat: %q is not a revision", a)
+		}
+	}
+	return nil
 }
 
 // Log returns one CommitStat per commit of the revisions in args (ranges
 // such as "base..head", "^x", "a...b", or commits; none means HEAD), newest
 // first as git log lists them, merges included. It runs
 //
-//	git log -z --numstat --no-renames --root --format=... --end-of-options <args> --
+//	git log -z --numstat --no-renames --root --format=... --stdin
 //
-// in g.Dir (any directory of the repository, or a bare repository) and
-// parses the output as it streams, then reads the linguist attributes of the
-// changed paths with one git check-attr (see the package documentation).
-// args must be revisions, not options: each is passed after
-// --end-of-options, so "--all" is a bad revision, and "--" is refused.
+// in g.Dir (any directory of the repository, or a bare repository), with
+// the revisions on standard input, and parses the output as it streams, then
+// reads the linguist attributes of the changed paths with one git check-attr
+// (see the package documentation). args must be revisions, not options:
+// "--all" is refused, as are "" and "--".
 func Log(ctx context.Context, g *gitcli.Git, args []string) ([]CommitStat, error) {
-	for _, a := range args {
-		switch a {
-		case "":
-			return nil, errors.New("gitstat: empty revision")
-		case "--": // would end the revisions even after --end-of-options
-			return nil, errors.New(`gitstat: "--" is not a revision`)
-		}
+	if err := CheckRevisions(args); err != nil {
+		return nil, err
 	}
+	return logWith(ctx, g, describe(args), func(lg *gitcli.Git) (*collector, error) { return collect(ctx, lg, args) })
+}
+
+// LogCommits is Log of exactly the commits shas (full hashes, in the order
+// given, normally git log's as RevList returns it), without walking to
+// their parents: a caller that listed the range already saves Log's own
+// listing.
+func LogCommits(ctx context.Context, g *gitcli.Git, shas []string) ([]CommitStat, error) {
+	if err := CheckRevisions(shas); err != nil {
+		return nil, err
+	}
+	workers := 1
+	if len(shas) >= parallelMin {
+		workers = min(runtime.NumCPU(), maxParallel)
+	}
+	desc := fmt.Sprintf("%d commits", len(shas))
+	return logWith(ctx, g, desc, func(lg *gitcli.Git) (*collector, error) {
+		if len(shas) == 0 {
+			return newCollector(), nil
+		}
+		return collectParallel(ctx, lg, shas, workers)
+	})
+}
+
+// RevList returns the commits of the revisions in args (as Log takes them),
+// in git log's order, from one git rev-list --stdin.
+func RevList(ctx context.Context, g *gitcli.Git, args []string) ([]string, error) {
+	if err := CheckRevisions(args); err != nil {
+		return nil, err
+	}
+	var shas []string
+	err := g.RunStreamInput(ctx, revInput(args), func(r io.Reader) error {
+		out, err := io.ReadAll(r)
+		shas = strings.Fields(string(out))
+		return err
+	}, "rev-list", "--stdin", "--end-of-options", "--")
+	if err != nil {
+		return nil, fmt.Errorf("gitstat: list %s: %w", describe(args), err)
+	}
+	return shas, nil
+}
+
+// logWith runs collect (with git's per-commit flushing off) and classifies
+// the paths it found; desc names the commits in errors.
+func logWith(ctx context.Context, g *gitcli.Git, desc string, collect func(*gitcli.Git) (*collector, error)) ([]CommitStat, error) {
 	// The top of the working tree is needed only after the log; find it
 	// meanwhile.
 	type topResult struct {
@@ -117,10 +180,12 @@ func Log(ctx context.Context, g *gitcli.Git, args []string) ([]CommitStat, error
 		topc <- topResult{dir, err}
 	}()
 
-	c, err := collect(ctx, g, args)
+	// GIT_FLUSH=0: git would otherwise flush its output after every commit
+	// when it goes to a pipe, one write (and one read here) per commit.
+	c, err := collect(g.WithEnv("GIT_FLUSH=0"))
 	top := <-topc
 	if err != nil {
-		return nil, fmt.Errorf("gitstat: log of %s: %w", describe(args), err)
+		return nil, fmt.Errorf("gitstat: log of %s: %w", desc, err)
 	}
 	if len(c.paths) == 0 {
 		return c.finish(nil), nil
@@ -153,21 +218,14 @@ const maxParallel = 4
 // collect runs the log of args into a collector: one git log, or, for a
 // long history on several cores, the commits listed first (git rev-list, in
 // log order) and shown in contiguous parts by parallel git log --no-walk.
-func collect(ctx context.Context, g *gitcli.Git, args []string) (*collector, error) {
-	// GIT_FLUSH=0: git would otherwise flush its output after every commit
-	// when it goes to a pipe, one write (and one read here) per commit.
-	lg := g.WithEnv("GIT_FLUSH=0")
-	workers := min(runtime.NumCPU(), maxParallel)
-	if workers > 1 {
-		revs := append(append([]string{"rev-list", "--end-of-options"}, args...), "--")
-		if out, err := g.Run(ctx, revs...); err == nil {
-			if shas := strings.Fields(string(out)); len(shas) >= parallelMin {
-				return collectParallel(ctx, lg, shas, workers)
-			}
+func collect(ctx context.Context, lg *gitcli.Git, args []string) (*collector, error) {
+	if workers := min(runtime.NumCPU(), maxParallel); workers > 1 {
+		if shas, err := RevList(ctx, lg, args); err == nil && len(shas) >= parallelMin {
+			return collectParallel(ctx, lg, shas, workers)
 		}
 	}
 	c := newCollector()
-	err := lg.RunStream(ctx, func(r io.Reader) error { return parseLog(r, c) }, logArgs(args)...)
+	err := lg.RunStreamInput(ctx, revInput(args), func(r io.Reader) error { return parseLog(r, c) }, logArgs()...)
 	return c, err
 }
 
@@ -184,14 +242,10 @@ func collectParallel(ctx context.Context, g *gitcli.Git, shas []string, workers 
 		if lo == hi {
 			continue
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			args := logArgs(shas[lo:hi])
+		wg.Go(func() {
 			// Exactly these commits, in this order: no walk.
-			args = slices.Insert(args, slices.Index(args, "--end-of-options"), "--no-walk=unsorted")
-			errs[i] = g.RunStream(ctx, func(r io.Reader) error { return parseLog(r, parts[i]) }, args...)
-		}()
+			errs[i] = g.RunStreamInput(ctx, revInput(shas[lo:hi]), func(r io.Reader) error { return parseLog(r, parts[i]) }, logArgs("--no-walk=unsorted")...)
+		})
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {

@@ -236,7 +236,7 @@ func BenchmarkParseLog(b *testing.B) {
 		b.Fatal(err)
 	}
 	g := &gitcli.Git{Path: git, Dir: dir}
-	out, err := g.Run(context.Background(), logArgs([]string{"synth-base..main"})...)
+	out, err := g.RunInput(context.Background(), revInput([]string{"synth-base..main"}), logArgs()...)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -155,10 +155,6 @@ func Collect(ctx context.Context, g *gitcli.Git, dir string, opt CollectOptions)
 	if err != nil {
 		return d, err
 	}
-	if len(heads) > maxHeads { // keep the newest: the command line has a size limit
-		d.Partial = append(d.Partial, fmt.Sprintf("%d refs/pull/*/head refs: only the %d newest were read", len(heads), maxHeads))
-		heads = heads[len(heads)-maxHeads:]
-	}
 	revs := []string{tip}
 	for _, h := range heads {
 		revs = append(revs, h.sha)
@@ -167,17 +163,17 @@ func Collect(ctx context.Context, g *gitcli.Git, dir string, opt CollectOptions)
 		revs = append(revs, "^"+boundary)
 	}
 	progress(0, 0)
-	withDiff := opt.DiffTokens
-	if withDiff && opt.DiffTokensMax > 0 {
-		args := append(append([]string{"rev-list", "--count", "--end-of-options"}, revs...), "--")
-		if out, err := g.Run(ctx, args...); err == nil {
-			if n, err := strconv.Atoi(strings.TrimSpace(string(out))); err == nil && n > opt.DiffTokensMax {
-				withDiff = false
-				d.Partial = append(d.Partial, fmt.Sprintf("diff tokens: not counted for these %d commits (more than %d; --diff-tokens on counts them, about twice as slow)", n, opt.DiffTokensMax))
-			}
-		}
+	// One listing of the range serves the size decision and the log.
+	shas, err := gitstat.RevList(ctx, g, revs)
+	if err != nil {
+		return d, fmt.Errorf("review: %w", err)
 	}
-	rr, err := readRange(ctx, g, dir, revs, withDiff)
+	withDiff := opt.DiffTokens
+	if n := len(shas); withDiff && opt.DiffTokensMax > 0 && n > opt.DiffTokensMax {
+		withDiff = false
+		d.Partial = append(d.Partial, fmt.Sprintf("diff tokens: not counted for these %d commits (more than %d; --diff-tokens on counts them, about twice as slow)", n, opt.DiffTokensMax))
+	}
+	rr, err := readRange(ctx, g, dir, revs, shas, withDiff)
 	if err != nil {
 		return d, err
 	}
@@ -205,10 +201,6 @@ func Collect(ctx context.Context, g *gitcli.Git, dir string, opt CollectOptions)
 	return d, nil
 }
 
-// maxHeads bounds the refs/pull/<N>/head refs read (their hashes go on
-// git log's command line).
-const maxHeads = 10000
-
 // rangeData is what readRange reads.
 type rangeData struct {
 	stats      []gitstat.CommitStat
@@ -216,11 +208,11 @@ type rangeData struct {
 	diffTokens map[string]int64 // nil unless asked
 }
 
-// readRange reads the lines of every commit of revs (one gitstat.Log) and
-// meanwhile every note (one ledger List) and, when diff is set, the diff
-// tokens of the commits with data (one git log -p, started once the notes
-// are known).
-func readRange(ctx context.Context, g *gitcli.Git, dir string, revs []string, diff bool) (rangeData, error) {
+// readRange reads the lines of every commit of revs, listed as shas (one
+// gitstat.LogCommits) and meanwhile every note (one ledger List) and, when
+// diff is set, the diff tokens of the commits with data (one git log -p,
+// started once the notes are known).
+func readRange(ctx context.Context, g *gitcli.Git, dir string, revs, shas []string, diff bool) (rangeData, error) {
 	var rd rangeData
 	var notesErr error
 	notesRead := make(chan struct{})
@@ -245,7 +237,7 @@ func readRange(ctx context.Context, g *gitcli.Git, dir string, revs []string, di
 			rd.diffTokens, diffErr = diffTokens(ctx, g, revs, rd.notes)
 		}
 	}()
-	stats, err := gitstat.Log(ctx, g, revs)
+	stats, err := gitstat.LogCommits(ctx, g, shas)
 	if err != nil {
 		cancel() // no use counting on
 	}

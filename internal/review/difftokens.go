@@ -49,6 +49,9 @@ func diffTokens(ctx context.Context, g *gitcli.Git, revs []string, notes map[plu
 // Files of excluded classes are skipped by name before counting and by
 // their linguist attributes after (see diffTokens).
 func DiffTokens(ctx context.Context, g *gitcli.Git, revs []string, want func(sha string, trailers bool) bool) (map[string]int64, error) {
+	if err := gitstat.CheckRevisions(revs); err != nil {
+		return nil, fmt.Errorf("review: diff tokens: %w", err)
+	}
 	enc, err := tokenize.Get(tokenize.O200K)
 	if err != nil {
 		return nil, fmt.Errorf("review: diff tokens: %w", err)
@@ -74,10 +77,11 @@ func DiffTokens(ctx context.Context, g *gitcli.Git, revs []string, want func(sha
 		"-c", "core.packedGitLimit=" + gitstat.PackedGitLimit, "-c", "core.packedGitWindowSize=" + gitstat.PackedGitWindow,
 		"log", "-p", "-U0", "--no-renames", "--root", "--no-color", "--no-ext-diff", "--no-textconv",
 		"--no-notes", "--encoding=UTF-8", "--format=%x00" + strings.TrimPrefix(diffMark, "\x00") + "%H%n%B%x00",
-		"--end-of-options",
+		// The revisions come on standard input: a long list of refs would
+		// not fit a command line.
+		"--stdin", "--end-of-options", "--",
 	}
-	args = append(append(args, revs...), "--")
-	err = g.WithEnv("GIT_FLUSH=0").RunStream(ctx, p.read, args...)
+	err = g.WithEnv("GIT_FLUSH=0").RunStreamInput(ctx, []byte(strings.Join(revs, "\n")+"\n"), p.read, args...)
 	close(jobs)
 	wg.Wait()
 	if err != nil {
