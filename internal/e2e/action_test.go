@@ -472,19 +472,7 @@ func TestReviewCommand(t *testing.T) {
 	w.run(src, "git", "checkout", "-q", "main")
 	w.run(src, "git", "merge", "-q", "--no-ff", "-m", "Merge pull request #2 from Codertocat/feature", "feature")
 	out := w.ty(src, "review", "--format", "json", "--no-api")
-	var rep struct {
-		Schema string `json:"schema"`
-		Totals struct {
-			Tokens int64 `json:"tokens"`
-		} `json:"totals"`
-		PRs []struct {
-			Number int   `json:"number"`
-			Tokens int64 `json:"tokens"`
-		} `json:"prs"`
-	}
-	if err := json.Unmarshal([]byte(out), &rep); err != nil {
-		t.Fatalf("%v\n%s", err, out)
-	}
+	rep := parseReview(t, []byte(out))
 	if rep.Schema != "tokenyield/review" || len(rep.PRs) != 1 || rep.PRs[0].Number != 2 || rep.PRs[0].Tokens != 121500 || rep.Totals.Tokens != 121500 {
 		t.Fatalf("review %+v", rep)
 	}
@@ -621,19 +609,7 @@ func (w *actionWorld) landRebased(dir string) string {
 // rebased, with its tokens, and the totals both pull requests'.
 func checkRebasedPR(t *testing.T, js []byte, rebased string) {
 	t.Helper()
-	var rep struct {
-		Totals struct {
-			Tokens int64 `json:"tokens"`
-		} `json:"totals"`
-		PRs []struct {
-			Number   int    `json:"number"`
-			Tokens   int64  `json:"tokens"`
-			MergeSHA string `json:"merge_sha"`
-		} `json:"prs"`
-	}
-	if err := json.Unmarshal(js, &rep); err != nil {
-		t.Fatalf("%v\n%s", err, js)
-	}
+	rep := parseReview(t, js)
 	found := false
 	for _, pr := range rep.PRs {
 		if pr.Number == 3 {
@@ -672,4 +648,27 @@ func TestActionPushRollupSkipsTrailers(t *testing.T) {
 	if n := w.api.Count("GET", "/repos/"+actionOwner+"/"+actionRepo+"/commits/"); n != 0 {
 		t.Errorf("%d pull-request lookups for a commit that needs no rollup", n)
 	}
+}
+
+// reviewReport is the part of a review.json the tests read.
+type reviewReport struct {
+	Schema string `json:"schema"`
+	Totals struct {
+		Tokens int64 `json:"tokens"`
+	} `json:"totals"`
+	PRs []struct {
+		Number   int    `json:"number"`
+		Tokens   int64  `json:"tokens"`
+		MergeSHA string `json:"merge_sha"`
+	} `json:"prs"`
+}
+
+// parseReview decodes a review.json.
+func parseReview(t *testing.T, js []byte) reviewReport {
+	t.Helper()
+	var rep reviewReport
+	if err := json.Unmarshal(js, &rep); err != nil {
+		t.Fatalf("%v\n%s", err, js)
+	}
+	return rep
 }

@@ -45,17 +45,7 @@ const DefaultCommitLookups = 500
 // Partial list; progress, when not nil, is called with the commits dealt
 // with and their total. The error is the context's, when ctx ends.
 func PullsOfCommits(ctx context.Context, c *ghapi.Client, cachePath, owner, repo string, shas []string, maxAsk int, progress func(done, total int)) (map[string]int, []string, error) {
-	api := ""
-	if c != nil {
-		api = c.BaseURL()
-	}
-	cache, warnings := openOutcomeCache(ctx, cachePath, api, owner+"/"+repo)
-	cached, err := cache.loadCommitPulls(ctx)
-	if err != nil {
-		warnings = append(warnings, outcomeWarning("cannot read the cache %s (%v); answers are not cached this run", cache.path, err))
-		cache.Close()
-		cache = nil
-	}
+	cache, cached, warnings := openRepoCache(ctx, c, cachePath, owner, repo, (*outcomeCache).loadCommitPulls)
 	defer cache.Close()
 	if progress == nil {
 		progress = func(int, int) {}

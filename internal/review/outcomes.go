@@ -124,17 +124,7 @@ func Outcomes(ctx context.Context, c *ghapi.Client, cachePath, owner, repo strin
 // fetched before (and the cache keeps it).
 func Pulls(ctx context.Context, c *ghapi.Client, cachePath, owner, repo string, numbers []int, progress func(done, total int)) (map[int]*PullInfo, []string, error) {
 	nums := outcomeNumbers(numbers)
-	api := ""
-	if c != nil {
-		api = c.BaseURL()
-	}
-	cache, warnings := openOutcomeCache(ctx, cachePath, api, owner+"/"+repo)
-	cached, err := cache.loadPulls(ctx)
-	if err != nil {
-		warnings = append(warnings, outcomeWarning("cannot read the cache %s (%v); outcomes are not cached this run", cache.path, err))
-		cache.Close()
-		cache = nil
-	}
+	cache, cached, warnings := openRepoCache(ctx, c, cachePath, owner, repo, (*outcomeCache).loadPulls)
 	defer cache.Close()
 
 	f := &outcomeFetch{
@@ -164,7 +154,7 @@ func Pulls(ctx context.Context, c *ghapi.Client, cachePath, owner, repo string, 
 	}
 	f.done = f.total - len(todo) - len(f.uncached)
 	f.report()
-	err = f.fetchAll(todo)
+	err := f.fetchAll(todo)
 	f.finish(err == nil)
 	return f.out, f.warnings, err
 }

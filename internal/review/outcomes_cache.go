@@ -14,6 +14,8 @@ import (
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/tokenyield/tokenyield/internal/ghapi"
 )
 
 // The review outcomes cache is a SQLite database of our own (pure-Go
@@ -162,6 +164,28 @@ func openOutcomeCache(ctx context.Context, path, api, repo string) (*outcomeCach
 	return c, []string{warning}
 }
 
+// openRepoCache opens the cache at path for owner/repo as seen through c
+// (nil: any API root) and reads what load reads; a cache that cannot be
+// read is a warning, and the run goes on without it.
+func openRepoCache[T any](ctx context.Context, c *ghapi.Client, path, owner, repo string, load func(*outcomeCache, context.Context) (T, error)) (*outcomeCache, T, []string) {
+	api := ""
+	if c != nil {
+		api = c.BaseURL()
+	}
+	cache, warnings := openOutcomeCache(ctx, path, api, owner+"/"+repo)
+	var zero T
+	if cache == nil {
+		return nil, zero, warnings
+	}
+	entries, err := load(cache, ctx)
+	if err != nil {
+		warnings = append(warnings, outcomeWarning("cannot read the cache %s (%v); answers are not cached this run", cache.path, err))
+		cache.Close()
+		return nil, zero, warnings
+	}
+	return cache, entries, warnings
+}
+
 // open opens the database at c.path and migrates it.
 func (c *outcomeCache) open(ctx context.Context) (*outcomeCache, error) {
 	db, err := sql.Open("sqlite", outcomeCacheDSN(c.path))
@@ -307,13 +331,7 @@ func (c *outcomeCache) loadPulls(ctx context.Context) (map[int]*PullInfo, error)
 	if c == nil {
 		return nil, nil
 	}
-	query := "SELECT number, state, updated_at, data FROM pulls WHERE repo = ? AND api = ?"
-	args := []any{c.repo, c.api}
-	if c.api == "" {
-		query = "SELECT number, state, updated_at, data FROM pulls WHERE repo = ? ORDER BY fetched_at"
-		args = args[:1]
-	}
-	rows, err := c.db.QueryContext(ctx, query, args...)
+	rows, err := c.rows(ctx, "number, state, updated_at, data", "pulls")
 	if err != nil {
 		return nil, err
 	}
@@ -330,6 +348,16 @@ func (c *outcomeCache) loadPulls(ctx context.Context) (map[int]*PullInfo, error)
 		}
 	}
 	return entries, rows.Err()
+}
+
+// rows selects columns of table's rows of the repository: those fetched
+// from c.api, or, when c.api is "", from any API root, oldest first (so
+// that the latest wins when they are put in a map).
+func (c *outcomeCache) rows(ctx context.Context, columns, table string) (*sql.Rows, error) {
+	if c.api == "" {
+		return c.db.QueryContext(ctx, "SELECT "+columns+" FROM "+table+" WHERE repo = ? ORDER BY fetched_at", c.repo)
+	}
+	return c.db.QueryContext(ctx, "SELECT "+columns+" FROM "+table+" WHERE repo = ? AND api = ?", c.repo, c.api)
 }
 
 // decodeCachedPull rebuilds a PullInfo from one row.
@@ -383,13 +411,7 @@ func (c *outcomeCache) loadCommitPulls(ctx context.Context) (map[string]int, err
 	if c == nil {
 		return nil, nil
 	}
-	query := "SELECT sha, number FROM commit_pulls WHERE repo = ? AND api = ?"
-	args := []any{c.repo, c.api}
-	if c.api == "" {
-		query = "SELECT sha, number FROM commit_pulls WHERE repo = ? ORDER BY fetched_at"
-		args = args[:1]
-	}
-	rows, err := c.db.QueryContext(ctx, query, args...)
+	rows, err := c.rows(ctx, "sha, number", "commit_pulls")
 	if err != nil {
 		return nil, err
 	}
