@@ -55,7 +55,7 @@ func runReview(env *Env, args []string) error {
 	}
 	top, err := g.TopLevel(ctx)
 	if err != nil {
-		return err
+		return fmt.Errorf("not inside a git worktree (run it in a clone): %w", err)
 	}
 	show := progress.Enabled(os.Stderr, env.Agents.Get) && env.Stderr == os.Stderr
 	bar := progress.New(env.Stderr, "reading history", 0, show)
@@ -84,7 +84,9 @@ func runReview(env *Env, args []string) error {
 	d, err := review.Collect(ctx, g, top, opts)
 	bar.Done()
 	if err != nil {
-		return err
+		// Printed after "tokenyield review: ", where the package's own
+		// "review: " would say it twice.
+		return unprefixed{err, "review: "}
 	}
 	switch {
 	case gh != nil:
@@ -177,3 +179,14 @@ func writeReview(env *Env, d review.Dataset, m review.Metrics, format, dir strin
 	}
 	return nil
 }
+
+// unprefixed is an error shown without the prefix its message starts with.
+type unprefixed struct {
+	err    error
+	prefix string
+}
+
+func (e unprefixed) Error() string { return strings.TrimPrefix(e.err.Error(), e.prefix) }
+
+// Unwrap returns the error itself.
+func (e unprefixed) Unwrap() error { return e.err }

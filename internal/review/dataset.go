@@ -143,6 +143,9 @@ func Collect(ctx context.Context, g *gitcli.Git, dir string, opt CollectOptions)
 	if err != nil {
 		return d, err
 	}
+	if opt.Branch == "" && info.head != "" && info.head != "HEAD" {
+		d.Branch = info.head // the checked-out branch, by name
+	}
 	d.Repo = repoName(ctx, g)
 	tip, boundary, err := window(ctx, g, info.tip, opt.Since, opt.Until)
 	if err != nil {
@@ -259,20 +262,25 @@ type facts struct {
 	shallow   bool
 	commonDir string
 	tip       string
+	head      string // the checked-out branch's short name; "HEAD" when detached
 }
 
 // repoFacts resolves branch to a commit and reads whether the clone is
-// shallow and where its common git directory is, in one git rev-parse.
+// shallow, where its common git directory is and which branch is checked
+// out, in one git rev-parse.
 func repoFacts(ctx context.Context, g *gitcli.Git, branch string) (facts, error) {
-	out, err := g.Run(ctx, "rev-parse", "--is-shallow-repository", "--path-format=absolute", "--git-common-dir", branch+"^{commit}")
+	out, err := g.Run(ctx, "rev-parse", "--is-shallow-repository", "--path-format=absolute", "--git-common-dir", branch+"^{commit}", "--abbrev-ref", "HEAD")
 	if err != nil {
+		if _, verr := g.Run(ctx, "rev-parse", "--verify", "--quiet", "--end-of-options", branch+"^{commit}"); verr != nil && gitcli.ExitCode(verr) == 1 {
+			return facts{}, fmt.Errorf("review: no commit at %q (a repository without commits yet, or a misspelt branch)", branch)
+		}
 		return facts{}, fmt.Errorf("review: %q is not a commit: %w", branch, err)
 	}
 	lines := strings.Split(strings.TrimRight(string(out), "\r\n"), "\n")
-	if len(lines) != 3 {
-		return facts{}, fmt.Errorf("review: git rev-parse printed %d lines, want 3", len(lines))
+	if len(lines) != 4 {
+		return facts{}, fmt.Errorf("review: git rev-parse printed %d lines, want 4", len(lines))
 	}
-	return facts{shallow: lines[0] == "true", commonDir: lines[1], tip: strings.TrimSpace(lines[2])}, nil
+	return facts{shallow: lines[0] == "true", commonDir: lines[1], tip: strings.TrimSpace(lines[2]), head: strings.TrimSpace(lines[3])}, nil
 }
 
 // repoName returns "owner/name" from the origin remote's URL, else the name

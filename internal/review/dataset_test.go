@@ -257,7 +257,7 @@ func TestCollectScenario(t *testing.T) {
 	if !slices.Equal(direct, wantDirect) {
 		t.Errorf("direct commits %v, want %v", short(direct), short(wantDirect))
 	}
-	if d.Repo != "repo" || d.Branch != "HEAD" || d.Tool != "tokenyield/test" {
+	if d.Repo != "repo" || d.Branch != "main" || d.Tool != "tokenyield/test" {
 		t.Errorf("repo %q branch %q tool %q", d.Repo, d.Branch, d.Tool)
 	}
 	for _, want := range []string{"1 rollup note(s) left out", "1 commit(s) with a rejected note"} {
@@ -486,5 +486,42 @@ func TestCollectPlainClones(t *testing.T) {
 	if got.PRs != want.PRs || got.Commits != want.Commits || got.Tokens != want.Tokens || got.LinesAdded != want.LinesAdded {
 		t.Errorf("bare clone: %d PRs %d commits %d tokens %d lines; origin %d %d %d %d",
 			got.PRs, got.Commits, got.Tokens, got.LinesAdded, want.PRs, want.Commits, want.Tokens, want.LinesAdded)
+	}
+}
+
+// TestCollectBranchName: the review names the checked-out branch, or HEAD
+// when detached, or the branch asked for; a repository without commits
+// and an unknown branch get a plain message.
+func TestCollectBranchName(t *testing.T) {
+	gittest.Isolate(t)
+	r := &rvRepo{t: t, dir: gittest.Init(t), when: rvBase}
+	g, err := gitcli.New(r.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := review.Collect(context.Background(), g, r.dir, review.CollectOptions{}); err == nil || !strings.Contains(err.Error(), `no commit at "HEAD" (a repository without commits yet`) {
+		t.Errorf("empty repository: %v", err)
+	}
+	first := r.commit("First", "a.txt", "a\n")
+	r.git("checkout", "-q", "-b", "topic")
+	tests := []struct {
+		name, branch, detach, want string
+	}{
+		{"checked out", "", "", "topic"},
+		{"asked for", "main", "", "main"},
+		{"detached", "", first, "HEAD"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.detach != "" {
+				r.git("checkout", "-q", "--detach", tt.detach)
+			}
+			if d := rvCollect(t, r.dir, review.CollectOptions{Branch: tt.branch}); d.Branch != tt.want {
+				t.Errorf("branch %q, want %q", d.Branch, tt.want)
+			}
+		})
+	}
+	if _, err := review.Collect(context.Background(), g, r.dir, review.CollectOptions{Branch: "nosuch"}); err == nil || !strings.Contains(err.Error(), `no commit at "nosuch"`) {
+		t.Errorf("unknown branch: %v", err)
 	}
 }

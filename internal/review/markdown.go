@@ -213,6 +213,7 @@ func (w mdWriter) howTo() {
 - **Tokens** are what the AI agents used while the commits were made, read from each commit's tokenyield note or AI-Tokens trailers (as ` + "`tokenyield show`" + ` does), each commit counted once; a pull request is counted once however it was merged. Commits without data count in **coverage**, not as zero.
 - **Lines** are code lines added and deleted; generated, vendored and lock files are counted apart. **Tokens per changed line** divides the tokens by those lines.
 - **Diff tokens per AI output token** compares the tokens of the code that landed with the tokens the models wrote.
+- **By agent** and **by model**: each row has exactly its own tokens and cost, but a commit made with several agents or models counts with its pull request and its lines in each of their rows, so those columns add up to more than the totals.
 - **Review** figures come from the GitHub API where available; **rework tokens** are those of commits made after a pull request's first review.
 - **unknown** means the data cannot tell (no usage data, a model without a price, no review outcome): it is never zero; **—** marks a group without commits (an empty week). Correlations describe these pull requests, not causes.
 `)
