@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"strings"
 	"time"
 )
 
@@ -206,6 +207,31 @@ func htmlFooter(d Dataset) string {
 		"This file holds counts and names only (no code, no prompts) and makes no network request."
 }
 
+// flaggedNote says how many commits carry estimated usage and how many a
+// lower bound, naming only what occurs.
+func flaggedNote(estimated, lower int) string {
+	var parts []string
+	if estimated > 0 {
+		parts = append(parts, plural(int64(estimated), "commit")+carries(estimated)+"estimated usage")
+	}
+	if lower > 0 {
+		parts = append(parts, plural(int64(lower), "commit")+carries(lower)+"usage known to be a lower bound (their agents do not log every figure)")
+	}
+	verdict := "the totals are lower bounds"
+	if estimated > 0 {
+		verdict = "the totals are approximate"
+	}
+	return strings.Join(parts, " and ") + ": " + verdict + "."
+}
+
+// carries is the verb for n commits.
+func carries(n int) string {
+	if n == 1 {
+		return " carries "
+	}
+	return " carry "
+}
+
 // htmlNotes are the information callouts of the summary: coverage and
 // unknown review outcomes, said once in words rather than left to guess.
 func htmlNotes(d Dataset, m Metrics) []string {
@@ -221,8 +247,7 @@ func htmlNotes(d Dataset, m Metrics) []string {
 			htmlInt(int64(t.CommitsWithData)), htmlInt(int64(t.Commits)), htmlPct(float64(t.CommitsWithData)/float64(t.Commits))))
 	}
 	if estimated, lower := htmlFlagged(d); estimated+lower > 0 {
-		notes = append(notes, fmt.Sprintf("%s commits carry estimated usage and %s carry usage known to be a lower bound (their agents do not log every figure): the totals are approximate.",
-			htmlInt(int64(estimated)), htmlInt(int64(lower))))
+		notes = append(notes, flaggedNote(estimated, lower))
 	}
 	known, prs := t.OutcomesKnown, t.PRs
 	if prs > 0 && known == 0 {

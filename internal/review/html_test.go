@@ -389,7 +389,7 @@ func TestHTMLFlaggedNote(t *testing.T) {
 	d.Direct[0].Usage.Rows[0].Estimated = true
 	d.Direct[0].Usage.Rows[0].LowerBound = true
 	page := htmlRender(t, d, m)
-	if !strings.Contains(page, "1 commits carry estimated usage and 1 carry usage known to be a lower bound") {
+	if !strings.Contains(page, "1 commit carries estimated usage and 1 commit carries usage known to be a lower bound") {
 		t.Error("no note on estimated and lower-bound usage")
 	}
 	d, m = htmlFixture()

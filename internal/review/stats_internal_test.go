@@ -121,3 +121,19 @@ func TestStatsWeekStart(t *testing.T) {
 		t.Error("weekStart accepted nonsense")
 	}
 }
+
+func TestFlaggedNote(t *testing.T) {
+	tests := []struct {
+		estimated, lower int
+		want             string
+	}{
+		{0, 3, "3 commits carry usage known to be a lower bound (their agents do not log every figure): the totals are lower bounds."},
+		{1, 0, "1 commit carries estimated usage: the totals are approximate."},
+		{2, 1, "2 commits carry estimated usage and 1 commit carries usage known to be a lower bound (their agents do not log every figure): the totals are approximate."},
+	}
+	for _, tt := range tests {
+		if got := flaggedNote(tt.estimated, tt.lower); got != tt.want {
+			t.Errorf("flaggedNote(%d, %d) = %q, want %q", tt.estimated, tt.lower, got, tt.want)
+		}
+	}
+}
