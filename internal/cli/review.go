@@ -27,7 +27,7 @@ func runReview(env *Env, args []string) error {
 	branch := fs.String("branch", "", "the branch whose history is reviewed (default: HEAD)")
 	format := fs.String("format", "md", "md, html, json, csv or all")
 	out := fs.String("out", "", "write the report file(s) into this directory instead of standard output (csv and all need it)")
-	noAPI := fs.Bool("no-api", false, "do not ask GitHub (review outcomes, pull requests of commits) even with GITHUB_TOKEN set")
+	noAPI := fs.Bool("no-api", false, "git only: neither ask GitHub (review outcomes, pull requests of commits) nor use its cached answers")
 	lookups := fs.Int("commit-lookups", review.DefaultCommitLookups, "with a token: ask GitHub which pull request landed up to N commits git cannot place (rebase merges; one request each, newest first, answers cached; 0: none)")
 	diffTokens := fs.String("diff-tokens", "auto", "count the tokens of the code each commit added: on, off, or auto (on up to 2,000 commits: the patch pass about doubles a long review's time)")
 	if err := parseFlags(fs, args); err != nil {
@@ -103,15 +103,16 @@ func runReview(env *Env, args []string) error {
 	return writeReview(env, d, m, *format, *out)
 }
 
-// reviewGitHub returns the clone's GitHub repository, with a client and the
-// review cache under the git directory, when a token (GITHUB_TOKEN or
-// GH_TOKEN) and a GitHub origin exist; else nil (a problem is a warning).
+// reviewGitHub returns the clone's GitHub repository (a GitHub origin)
+// with the review cache under the git directory: with a client when a token
+// (GITHUB_TOKEN or GH_TOKEN) is set; without one, only when the cache
+// exists, so that what earlier runs learnt (pull requests of commits,
+// review outcomes) still counts. Else nil; a problem is a warning.
 func reviewGitHub(ctx context.Context, env *Env, g interface {
 	Run(context.Context, ...string) ([]byte, error)
 }) *review.GitHub {
-	token := cmp.Or(env.Agents.Get("GITHUB_TOKEN"), env.Agents.Get("GH_TOKEN"))
 	owner, repo, ok := githubRemote(ctx, g)
-	if token == "" || !ok {
+	if !ok {
 		return nil
 	}
 	common, err := g.Run(ctx, "rev-parse", "--path-format=absolute", "--git-common-dir")
@@ -119,13 +120,20 @@ func reviewGitHub(ctx context.Context, env *Env, g interface {
 		fmt.Fprintf(env.Stderr, "tokenyield: warning: %v\n", err)
 		return nil
 	}
-	c, err := ghapi.New(cmp.Or(env.Agents.Get("GITHUB_API_URL"), ghapi.DefaultAPIURL), token)
-	if err != nil {
+	gh := &review.GitHub{Owner: owner, Repo: repo, CommitLookups: -1,
+		CachePath: filepath.Join(strings.TrimSpace(string(common)), review.CacheFileName)}
+	token := cmp.Or(env.Agents.Get("GITHUB_TOKEN"), env.Agents.Get("GH_TOKEN"))
+	if token == "" {
+		if _, err := os.Stat(gh.CachePath); err != nil {
+			return nil
+		}
+		return gh
+	}
+	if gh.Client, err = ghapi.New(cmp.Or(env.Agents.Get("GITHUB_API_URL"), ghapi.DefaultAPIURL), token); err != nil {
 		fmt.Fprintf(env.Stderr, "tokenyield: warning: %v\n", err)
 		return nil
 	}
-	cache := filepath.Join(strings.TrimSpace(string(common)), review.CacheFileName)
-	return &review.GitHub{Client: c, Owner: owner, Repo: repo, CachePath: cache, CommitLookups: -1}
+	return gh
 }
 
 // writeReview writes the chosen format to standard output or into dir.

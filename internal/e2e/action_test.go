@@ -527,7 +527,20 @@ func TestReviewCommandAPI(t *testing.T) {
 	if lookups2 != lookups || pulls2-pulls != 2 {
 		t.Errorf("second run: %d more commit lookups and %d more pull request requests, want 0 and 2", lookups2-lookups, pulls2-pulls)
 	}
-	if out3, err := w.try(src, api, binary(t), "review", "--format", "json", "--commit-lookups", "0", "--no-api"); err != nil || strings.Contains(out3, `"number": 3`) {
+	// Without a token the cache still places #3 and knows #2's outcome as
+	// last seen; nothing is asked.
+	out3, err := w.try(src, []string{"GITHUB_TOKEN=", "GH_TOKEN=", "GITHUB_API_URL=" + w.api.URL()}, binary(t), "review", "--format", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkRebasedPR(t, []byte(out3), rebased)
+	if !strings.Contains(out3, `"state": "APPROVED"`) {
+		t.Errorf("without a token the cached outcome of #2 is missing:\n%s", out3)
+	}
+	if l, p := counts(); l != lookups2 || p != pulls2 {
+		t.Errorf("without a token: %d commit lookups and %d pull request requests more, want none", l-lookups2, p-pulls2)
+	}
+	if out4, err := w.try(src, api, binary(t), "review", "--format", "json", "--no-api"); err != nil || strings.Contains(out4, `"number": 3`) {
 		t.Errorf("--no-api still placed #3 (err %v)", err)
 	}
 }
