@@ -43,8 +43,39 @@ type Client struct {
 
 	warn func(string)
 
-	mu  sync.Mutex
-	prs map[prKey]*github.PullRequest
+	mu    sync.Mutex
+	prs   map[prKey]*github.PullRequest
+	quota Quota // as the last answer with rate-limit headers stated it
+}
+
+// Quota is GitHub's primary ("core") rate limit as an answer's
+// x-ratelimit-* headers state it.
+type Quota struct {
+	// Limit is the requests allowed per window (5,000 an hour for a
+	// personal token, 1,000 per repository for an Action's GITHUB_TOKEN).
+	Limit int
+	// Remaining is what is left of the window.
+	Remaining int
+	// Reset is when the window starts again.
+	Reset time.Time
+}
+
+// Quota returns the primary rate limit as GitHub's latest answer stated
+// it; ok is false before any answer carried it.
+func (c *Client) Quota() (q Quota, ok bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.quota, c.quota.Limit > 0
+}
+
+// noteQuota records the rate-limit headers of an answer.
+func (c *Client) noteQuota(resp *github.Response) {
+	if resp == nil || resp.Rate.Limit <= 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.quota = Quota{Limit: resp.Rate.Limit, Remaining: resp.Rate.Remaining, Reset: resp.Rate.Reset.Time}
 }
 
 type prKey struct {
@@ -185,7 +216,10 @@ func (c *Client) GitHub() *github.Client { return c.gh }
 func (c *Client) call(ctx context.Context, op string, fn func(context.Context) (*github.Response, error)) error {
 	for attempt := 0; ; attempt++ {
 		cctx, hit := withNetworkFlag(ctx)
-		_, err := fn(cctx)
+		resp, err := fn(cctx)
+		if hit.Load() {
+			c.noteQuota(resp)
+		}
 		if err == nil {
 			return nil
 		}

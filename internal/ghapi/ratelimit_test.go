@@ -308,3 +308,26 @@ func TestBudgetShared(t *testing.T) {
 	}
 	equalDurations(t, s.Clock().Slept(), []time.Duration{time.Minute})
 }
+
+// TestQuota: the client remembers the primary quota of GitHub's latest
+// answer, a failed one included, and knows none before the first.
+func TestQuota(t *testing.T) {
+	s, c := setup(t)
+	if _, ok := c.Quota(); ok {
+		t.Fatal("a quota before any request")
+	}
+	s.SetQuota(1000, 300, time.Hour)
+	s.SetPR(owner, repo, 1, ghfake.PR{})
+	if _, err := c.PullRequest(t.Context(), owner, repo, 1); err != nil {
+		t.Fatal(err)
+	}
+	q, ok := c.Quota()
+	if !ok || q.Limit != 1000 || q.Remaining != 299 || !q.Reset.Equal(s.Clock().Now().Add(time.Hour).Truncate(time.Second)) {
+		t.Errorf("quota %+v (known %v), want 299 of 1000 left, reset in an hour", q, ok)
+	}
+	s.Respond("GET", "/repos/"+owner+"/"+repo+"/pulls/2", 404, map[string]any{"message": "Not Found"})
+	_, _ = c.PullRequest(t.Context(), owner, repo, 2)
+	if q, _ := c.Quota(); q.Remaining != 298 {
+		t.Errorf("after a 404: %d left, want 298", q.Remaining)
+	}
+}

@@ -29,7 +29,9 @@ import (
 //     commit of the branch does not change its pull request, so a second
 //     run asks nothing again;
 //   - an answer GitHub cannot give (422: the commit is not on GitHub, not
-//     pushed yet) is not kept: the next run asks again.
+//     pushed yet) is not kept: the next run asks again;
+//   - the asking stops once a quarter of the hourly quota is left, as for
+//     the review outcomes (quotaKeptShare).
 
 // DefaultCommitLookups is how many commits a run asks GitHub about at most
 // (one request each) unless told otherwise.
@@ -79,6 +81,11 @@ func PullsOfCommits(ctx context.Context, c *ghapi.Client, cachePath, owner, repo
 	for k, sha := range todo {
 		if err := ctx.Err(); err != nil {
 			return out, warnings, err
+		}
+		if err := quotaStop(c); err != nil {
+			stopErr = err
+			notAsked += len(todo) - k
+			break
 		}
 		n, err := pullOfCommit(ctx, c, owner, repo, sha)
 		switch {

@@ -334,3 +334,22 @@ func TestPullOfCommitChoice(t *testing.T) {
 		t.Errorf("found %v, want a -> #3 (earliest merged), b -> #5 (merged as b)", found)
 	}
 }
+
+// TestCollectCommitLookupsKeepQuota: the lookups stop once GitHub says a
+// quarter of the hourly quota is left (an Action's 1,000 requests are
+// shared with the repository's pull request reports), with a note.
+func TestCollectCommitLookupsKeepQuota(t *testing.T) {
+	s := ocFake(t)
+	h := cpScenario(t, s)
+	s.SetQuota(1000, 255, time.Hour)
+	d, asked := cpCollect(t, s, h, filepath.Join(t.TempDir(), "review-cache.db"), 0)
+	if !slices.Equal(asked, h.asked[:5]) {
+		t.Errorf("asked about %v, want the 5 newest (255 -> 250 left)", short(asked))
+	}
+	if !slices.ContainsFunc(d.Partial, func(p string) bool {
+		return strings.Contains(p, "after reaching the quarter of its hourly quota kept for other jobs (250 of 1,000 requests left until") &&
+			strings.Contains(p, "5 commit(s) counted as direct for now")
+	}) {
+		t.Errorf("partial %q lacks the quota note", d.Partial)
+	}
+}

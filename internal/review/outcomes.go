@@ -15,6 +15,7 @@ import (
 
 	"github.com/tokenyield/tokenyield/internal/ghapi"
 	"github.com/tokenyield/tokenyield/internal/gitcli"
+	"github.com/tokenyield/tokenyield/internal/numfmt"
 	"github.com/tokenyield/tokenyield/internal/report"
 )
 
@@ -39,7 +40,9 @@ import (
 // Numbers are fetched newest (highest) first, so that a run stopped by a
 // rate limit has the most recent pull requests, and every answer is written
 // to the cache at once, so that the next run resumes where this one
-// stopped.
+// stopped. A run also stops, before GitHub would, once only a quarter of
+// the hourly quota is left (quotaKeptShare): the rest belongs to the other
+// jobs that share the token.
 
 // CacheFileName is the cache's path relative to the git common directory.
 const CacheFileName = "tokenyield/review-cache.db"
@@ -52,6 +55,30 @@ const (
 	// maxListedNumbers is how many pull request numbers a warning names.
 	maxListedNumbers = 10
 )
+
+// quotaKeptShare is the share of GitHub's hourly quota (1/quotaKeptShare)
+// the review leaves to other work: an Action's GITHUB_TOKEN has 1,000
+// requests an hour per repository, shared with the pull request reports
+// of the same repository, so a long review must not take them all. The
+// review stops asking once no more than this is left; a later run resumes.
+const quotaKeptShare = 4
+
+// quotaKeptError says the review stopped to leave GitHub's quota to others.
+type quotaKeptError struct{ q ghapi.Quota }
+
+func (e quotaKeptError) Error() string {
+	return fmt.Sprintf("reaching the quarter of its hourly quota kept for other jobs (%s of %s requests left until %s)",
+		numfmt.Thousands(int64(e.q.Remaining)), numfmt.Thousands(int64(e.q.Limit)), e.q.Reset.UTC().Format("15:04 UTC"))
+}
+
+// quotaStop returns a quotaKeptError when the last answer of c left no
+// more than the kept share of the quota, else nil.
+func quotaStop(c *ghapi.Client) error {
+	if q, ok := c.Quota(); ok && q.Remaining <= q.Limit/quotaKeptShare {
+		return quotaKeptError{q}
+	}
+	return nil
+}
 
 // Pull request states as the REST API spells them, plus the cache's own.
 const (
@@ -189,6 +216,10 @@ func (f *outcomeFetch) fetchAll(todo []int) error {
 	for _, n := range todo {
 		if err := f.ctx.Err(); err != nil {
 			return err
+		}
+		if err := quotaStop(f.client); err != nil {
+			f.stopErr = err
+			return nil
 		}
 		info, err := fetchPull(f.ctx, f.client, f.owner, f.repo, n)
 		switch {

@@ -857,3 +857,25 @@ func ocPragma(t *testing.T, path, name string) string {
 // wantCacheVersion is the cache schema version this package writes
 // (outcomeCacheVersion).
 const wantCacheVersion = 2
+
+// TestOutcomesKeepQuota: fetching stops once GitHub says a quarter of the
+// hourly quota is left, with a warning; after the reset the next run
+// fetches only what is missing.
+func TestOutcomesKeepQuota(t *testing.T) {
+	s := ocFake(t)
+	sc := ocSetup(t, s)
+	cache := filepath.Join(t.TempDir(), "review-cache.db")
+	s.SetQuota(1000, 252, time.Hour)
+	got, warnings, reqs := ocRun(t, s, ocClient(t, s), cache, 1, 2)
+	ocCheck(t, got, sc.want, 2)
+	ocWarned(t, warnings, "stopped asking GitHub after reaching the quarter of its hourly quota kept for other jobs (250 of 1,000 requests left until", "1 of 2 pull requests left unknown; a later run resumes")
+	if len(reqs) != 2 {
+		t.Errorf("requests %q, want the 2 of #2", reqs)
+	}
+	s.SetQuota(1000, 1000, time.Hour)
+	got, warnings, reqs = ocRun(t, s, ocClient(t, s), cache, 1, 2)
+	ocCheck(t, got, sc.want, 1, 2)
+	if len(warnings) != 0 || len(reqs) != 2 {
+		t.Errorf("after the reset: warnings %q requests %q, want none and the 2 of #1", warnings, reqs)
+	}
+}
