@@ -192,40 +192,12 @@ func (h *history) group(tip string, heads []pullHead, ask func(shas []string) ma
 			h.side[m] = h.walk(p[1:], claimSide)
 		}
 	}
-	byHead := map[string]int{}
-	keys := map[commitKey]int{}
-	for _, hd := range heads {
-		h.headSHA[hd.number] = hd.sha
-		byHead[hd.sha] = hd.number
-		own := h.walk([]string{hd.sha}, claimHead)
-		h.headOwn[hd.number] = own
-		for _, i := range own {
-			if _, dup := keys[h.key(i)]; !dup {
-				keys[h.key(i)] = hd.number
-			}
-		}
-	}
-	// gitNumber is what git says of first-parent commit m: its pull
-	// request, and whether the number came from a head ref's commit.
-	gitNumber := func(m int) (int, bool) {
-		s := &h.stats[m]
-		if len(s.Parents) > 1 {
-			if n := number(mergeSubject, s.Subject()); n > 0 {
-				return n, false
-			}
-			return byHead[s.Parents[1]], false
-		}
-		if n := number(squashSubject, s.Subject()); n > 0 {
-			return n, false
-		}
-		n, ok := keys[h.key(m)]
-		return n, ok
-	}
+	ix := h.indexHeads(heads)
 	var found map[string]int
 	if ask != nil {
 		var unknown []string
 		for _, m := range main { // newest first
-			if n, _ := gitNumber(m); n == 0 && h.inWindow(m) {
+			if n, _ := h.gitNumber(ix, m); n == 0 && h.inWindow(m) {
 				unknown = append(unknown, h.stats[m].SHA)
 			}
 		}
@@ -238,29 +210,67 @@ func (h *history) group(tip string, heads []pullHead, ask func(shas []string) ma
 		if !h.inWindow(m) {
 			continue
 		}
-		s := &h.stats[m]
-		n, byKey := gitNumber(m)
+		n, byKey := h.gitNumber(ix, m)
 		if n == 0 {
-			n = found[s.SHA]
+			n = found[h.stats[m].SHA]
 		}
-		if len(s.Parents) > 1 {
-			if n > 0 {
-				pr := h.pr(n, k)
-				pr.merges = append(pr.merges, m)
-				continue
-			}
-			h.direct = append(h.direct, h.side[m]...)
-			h.direct = append(h.direct, m)
-			continue
-		}
-		if n > 0 {
+		switch {
+		case n > 0 && h.stats[m].IsMerge():
+			pr := h.pr(n, k)
+			pr.merges = append(pr.merges, m)
+		case n > 0:
 			pr := h.pr(n, k)
 			pr.landed = append(pr.landed, m)
 			pr.byKey = pr.byKey || byKey
-			continue
+		case h.stats[m].IsMerge(): // not a pull request: its commits are direct
+			h.direct = append(h.direct, h.side[m]...)
+			h.direct = append(h.direct, m)
+		default:
+			h.direct = append(h.direct, m)
 		}
-		h.direct = append(h.direct, m)
 	}
+}
+
+// headIndex is what the fetched refs/pull/<N>/head refs tell: the pull
+// request of each head commit, and of each head-only commit's key (its
+// rebased copies have the same).
+type headIndex struct {
+	byHead map[string]int
+	keys   map[commitKey]int
+}
+
+// indexHeads claims the commits only the pull heads reach and indexes them.
+func (h *history) indexHeads(heads []pullHead) headIndex {
+	ix := headIndex{byHead: map[string]int{}, keys: map[commitKey]int{}}
+	for _, hd := range heads {
+		h.headSHA[hd.number] = hd.sha
+		ix.byHead[hd.sha] = hd.number
+		own := h.walk([]string{hd.sha}, claimHead)
+		h.headOwn[hd.number] = own
+		for _, i := range own {
+			if _, dup := ix.keys[h.key(i)]; !dup {
+				ix.keys[h.key(i)] = hd.number
+			}
+		}
+	}
+	return ix
+}
+
+// gitNumber is what git says of first-parent commit m: its pull request
+// (0: none), and whether the number came from a head ref's commit key.
+func (h *history) gitNumber(ix headIndex, m int) (int, bool) {
+	s := &h.stats[m]
+	if s.IsMerge() {
+		if n := number(mergeSubject, s.Subject()); n > 0 {
+			return n, false
+		}
+		return ix.byHead[s.Parents[1]], false
+	}
+	if n := number(squashSubject, s.Subject()); n > 0 {
+		return n, false
+	}
+	n, ok := ix.keys[h.key(m)]
+	return n, ok
 }
 
 // pr returns the accumulator of pull request n, found at first-parent
