@@ -28,7 +28,7 @@ func runReview(env *Env, args []string) error {
 	format := fs.String("format", "md", "md, html, json, csv or all")
 	out := fs.String("out", "", "write the report file(s) into this directory instead of standard output (csv and all need it)")
 	noAPI := fs.Bool("no-api", false, "git only: neither ask GitHub (review outcomes, pull requests of commits) nor use its cached answers")
-	lookups := fs.Int("commit-lookups", review.DefaultCommitLookups, "with a token: ask GitHub which pull request landed up to N commits git cannot place (rebase merges; one request each, newest first, answers cached; 0: none)")
+	lookups := fs.Int("commit-lookups", review.DefaultCommitLookups, "with a token: ask GitHub which pull request landed up to N commits git cannot place (rebase merges; one request each, newest first, answers cached; 0: none asked, cached answers still used)")
 	diffTokens := fs.String("diff-tokens", "auto", "count the tokens of the code each commit added: on, off, or auto (on up to 2,000 commits: the patch pass about doubles a long review's time)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -72,8 +72,11 @@ func runReview(env *Env, args []string) error {
 	if !*noAPI {
 		gh = reviewGitHub(ctx, env, g)
 	}
-	if gh != nil && *lookups > 0 {
+	if gh != nil {
 		gh.CommitLookups = *lookups
+		if *lookups <= 0 {
+			gh.CommitLookups = -1 // none asked; cached answers still count
+		}
 		opts.FindPulls = func(ctx context.Context, shas []string) (map[string]int, []string) {
 			bar.Done()
 			lookupBar := progress.New(env.Stderr, "pull requests of commits", len(shas), show)

@@ -40,8 +40,8 @@ const DefaultCommitLookups = 500
 // PullsOfCommits returns, for each commit of shas whose merged pull request
 // of owner/repo GitHub names, that pull request's number. shas are asked
 // newest first (give them so): answers in the cache at cachePath first,
-// then at most maxAsk requests through c (0 or less: none; c nil: the cache
-// only). A commit missing from the map landed directly, as far as is known.
+// then at most maxAsk requests through c (0 or less: none, and a note
+// says so; c nil: the cache only, silently). A commit missing from the map landed directly, as far as is known.
 //
 // Whatever left commits unanswered comes back as notes for the review's
 // Partial list; progress, when not nil, is called with the commits dealt
@@ -67,12 +67,15 @@ func PullsOfCommits(ctx context.Context, c *ghapi.Client, cachePath, owner, repo
 	}
 	done, total := len(shas)-len(todo), len(shas)
 	progress(done, total)
-	notAsked := 0
-	if c == nil {
+	notAsked, off := 0, false
+	switch {
+	case c == nil:
 		todo = nil // no token: what the cache knows is all there is
-	} else if len(todo) > maxAsk {
-		notAsked = len(todo) - max(maxAsk, 0)
-		todo = todo[:max(maxAsk, 0)]
+	case maxAsk <= 0:
+		notAsked, off, todo = len(todo), true, nil
+	case len(todo) > maxAsk:
+		notAsked = len(todo) - maxAsk
+		todo = todo[:maxAsk]
 	}
 
 	var unknown, failed int
@@ -130,8 +133,10 @@ func PullsOfCommits(ctx context.Context, c *ghapi.Client, cachePath, owner, repo
 	switch {
 	case stopErr != nil:
 		warnings = append(warnings, outcomeWarning("stopped asking GitHub which pull requests landed commits after %v; %d commit(s) counted as direct for now; a later run resumes", stopErr, notAsked))
+	case off && notAsked > 0:
+		warnings = append(warnings, fmt.Sprintf("pull requests of commits: GitHub was not asked about %d commit(s) git cannot place (lookups off): counted as direct", notAsked))
 	case notAsked > 0:
-		warnings = append(warnings, fmt.Sprintf("pull requests of commits: %d older commit(s) not yet asked about (GitHub is asked about %d per run, newest first; answers are cached): counted as direct for now", notAsked, max(maxAsk, 0)))
+		warnings = append(warnings, fmt.Sprintf("pull requests of commits: %d older commit(s) not yet asked about (GitHub is asked about %d per run, newest first; answers are cached): counted as direct for now", notAsked, maxAsk))
 	}
 	return out, warnings, nil
 }

@@ -353,3 +353,26 @@ func TestCollectCommitLookupsKeepQuota(t *testing.T) {
 		t.Errorf("partial %q lacks the quota note", d.Partial)
 	}
 }
+
+// TestCollectCommitLookupsOff: with lookups off nothing is asked, a note
+// says how many commits stayed direct for it, and the answers cached by an
+// earlier run still place their commits.
+func TestCollectCommitLookupsOff(t *testing.T) {
+	s := ocFake(t)
+	h := cpScenario(t, s)
+	cache := filepath.Join(t.TempDir(), "review-cache.db")
+	hasNote := func(d review.Dataset, want string) bool {
+		return slices.ContainsFunc(d.Partial, func(p string) bool { return strings.Contains(p, want) })
+	}
+
+	d, asked := cpCollect(t, s, h, cache, -1)
+	if len(asked) != 0 || len(d.PRs) != 1 || !hasNote(d, "GitHub was not asked about 10 commit(s) git cannot place (lookups off)") {
+		t.Errorf("off on a new cache: asked %v, %d PRs, partial %q", short(asked), len(d.PRs), d.Partial)
+	}
+	cpCollect(t, s, h, cache, 0) // fills the cache
+	d, asked = cpCollect(t, s, h, cache, -1)
+	prs, _ := cpShape(h, d)
+	if len(asked) != 0 || len(prs) != 4 || !hasNote(d, "GitHub was not asked about 1 commit(s)") {
+		t.Errorf("off on a filled cache: asked %v, PRs %v, partial %q", short(asked), prs, d.Partial)
+	}
+}
