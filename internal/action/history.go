@@ -23,8 +23,9 @@ const historyScan = 2000
 // history of rev, found in the clone's first-parent history: merge commits
 // "Merge pull request #N …" (the pull request's commits are the second
 // parent's side) and squash or rebase merges whose subject ends in "(#N)"
-// (the commit itself, whose note is the Action's rollup or whose trailers
-// GitHub's squash message kept). Pull request skip (the one reported) is
+// (the commits themselves, whose note is the Action's rollup or whose
+// trailers GitHub's squash message kept; the several commits of a rebase
+// merge make one pull request). Pull request skip (the one reported) is
 // left out. A pull request none of whose commits has usage data has
 // Tokens -1 (unknown), so comparisons ignore it.
 func LocalHistory(ctx context.Context, g *gitcli.Git, dir, rev string, n, skip int) ([]report.HistoryPR, error) {
@@ -42,11 +43,15 @@ func LocalHistory(ctx context.Context, g *gitcli.Git, dir, rev string, n, skip i
 	defer func() { _ = led.Close() }()
 	mergeRE := regexp.MustCompile(`^Merge pull request #(\d+) `)
 	squashRE := regexp.MustCompile(`\(#(\d+)\)\s*$`)
-	var hist []report.HistoryPR
+	// A rebase merge lands several first-parent commits with the same
+	// number: one pull request, several ranges.
+	type found struct {
+		number int
+		ranges []string
+	}
+	var prs []*found
+	byNumber := map[int]*found{}
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		if len(hist) >= n {
-			break
-		}
 		f := strings.Split(line, "\x00")
 		if len(f) != 3 {
 			continue
@@ -66,11 +71,28 @@ func LocalHistory(ctx context.Context, g *gitcli.Git, dir, rev string, n, skip i
 		if number == 0 || number == skip {
 			continue
 		}
-		stats, err := gitstat.Log(ctx, g, []string{rng})
-		if err != nil {
-			return hist, err
+		if pr := byNumber[number]; pr != nil {
+			pr.ranges = append(pr.ranges, rng)
+			continue
 		}
-		hist = append(hist, historyPR(led, number, stats))
+		if len(prs) == n {
+			break
+		}
+		pr := &found{number: number, ranges: []string{rng}}
+		byNumber[number] = pr
+		prs = append(prs, pr)
+	}
+	hist := make([]report.HistoryPR, 0, len(prs))
+	for _, pr := range prs {
+		var stats []gitstat.CommitStat
+		for _, rng := range pr.ranges { // one log each: "a^!" excludes a's parent from the others
+			part, err := gitstat.Log(ctx, g, []string{rng})
+			if err != nil {
+				return hist, err
+			}
+			stats = append(stats, part...)
+		}
+		hist = append(hist, historyPR(led, pr.number, stats))
 	}
 	return hist, nil
 }

@@ -34,6 +34,9 @@ func TestLocalHistory(t *testing.T) {
 	gittest.Git(t, dir, "checkout", "-q", "main")
 	gittest.Git(t, dir, "merge", "-q", "--no-ff", "-m", "Merge pull request #3 from me/b", "b")
 	gittest.Commit(t, dir, "typo.txt", "fixed\n", "Fix a typo")
+	// #4: a rebase merge keeping "(#4)" on both commits: one pull request.
+	gittest.Commit(t, dir, "c.go", "package c\n", "Part one (#4)\n\nAI-Tokens: codex gpt-5 in=7 out=3 cr=0 cw=0 rs=0 req=1 usd=?\n")
+	gittest.Commit(t, dir, "c2.go", "package c\n\nvar C = 1\n", "Part two (#4)\n\nAI-Tokens: codex gpt-5 in=20 out=10 cr=0 cw=0 rs=0 req=1 usd=?\n")
 	g, err := gitcli.New(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -42,19 +45,19 @@ func TestLocalHistory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(hist) != 2 || hist[0].Number != 3 || hist[1].Number != 1 {
-		t.Fatalf("history %+v, want #3 then #1", hist)
+	if len(hist) != 3 || hist[0].Number != 4 || hist[1].Number != 3 || hist[2].Number != 1 {
+		t.Fatalf("history %+v, want #4, #3 then #1", hist)
 	}
-	// #3: its note (330 tokens) and 1 + 3 lines; #1: its trailers (150) and
-	// 3 lines.
-	if hist[0].Tokens != 330 || hist[0].LinesChanged != 4 || hist[1].Tokens != 150 || hist[1].LinesChanged != 3 {
+	// #4: both commits' trailers (10 + 30 tokens) and 1 + 3 lines; #3: its
+	// note (330 tokens) and 1 + 3 lines; #1: its trailers (150) and 3 lines.
+	if hist[0].Tokens != 40 || hist[0].LinesChanged != 4 || hist[1].Tokens != 330 || hist[1].LinesChanged != 4 || hist[2].Tokens != 150 || hist[2].LinesChanged != 3 {
 		t.Fatalf("history %+v", hist)
 	}
 	hist, err = LocalHistory(context.Background(), g, dir, "main", 20, 3)
-	if err != nil || len(hist) != 1 || hist[0].Number != 1 {
+	if err != nil || len(hist) != 2 || hist[0].Number != 4 || hist[1].Number != 1 {
 		t.Fatalf("skipping #3: %+v %v", hist, err)
 	}
-	if hist, _ := LocalHistory(context.Background(), g, dir, "main", 1, 0); len(hist) != 1 {
-		t.Fatalf("n=1 gave %d", len(hist))
+	if hist, _ := LocalHistory(context.Background(), g, dir, "main", 1, 0); len(hist) != 1 || hist[0].Tokens != 40 {
+		t.Fatalf("n=1 gave %+v, want #4 whole", hist)
 	}
 }
