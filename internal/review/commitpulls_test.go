@@ -376,3 +376,37 @@ func TestCollectCommitLookupsOff(t *testing.T) {
 		t.Errorf("off on a filled cache: asked %v, PRs %v, partial %q", short(asked), prs, d.Partial)
 	}
 }
+
+// TestOutcomesMoveIssueNumbersToDirect: a "(#N)" subject whose N GitHub
+// says is no pull request (an issue named in a directly pushed commit)
+// leaves the pull requests: its commit joins the direct bucket in its
+// place, with a note, and the totals stay the same.
+func TestOutcomesMoveIssueNumbersToDirect(t *testing.T) {
+	s := ocFake(t)
+	h := cpScenario(t, s)
+	s.Respond("GET", "/repos/"+ocOwner+"/"+ocRepo+"/pulls/11", http.StatusNotFound,
+		map[string]any{"message": "Not Found", "documentation_url": "https://docs.github.com/rest"})
+	cache := filepath.Join(t.TempDir(), "review-cache.db")
+	for run := 1; run <= 2; run++ {
+		d, _ := cpCollect(t, s, h, cache, 0)
+		before := cpTotal(d)
+		gh := &review.GitHub{Client: ocClient(t, s), Owner: ocOwner, Repo: ocRepo, CachePath: cache}
+		gh.AddOutcomes(context.Background(), &d, nil)
+		prs, direct := cpShape(h, d)
+		wantDirect := []string{"u1", "s11", "d2", "d1", "d0", "init"}
+		if _, ok := prs[11]; ok || len(prs) != 3 || !slices.Equal(direct, wantDirect) {
+			t.Errorf("run %d: PRs %v direct %v, want 7, 8, 9 and %v", run, prs, direct, wantDirect)
+		}
+		if !slices.ContainsFunc(d.Partial, func(p string) bool {
+			return strings.Contains(p, "#11 in commit subjects is not a pull request on GitHub (an issue reference?): its commits count as direct")
+		}) {
+			t.Errorf("run %d: partial %q lacks the note", run, d.Partial)
+		}
+		if cpTotal(d) != before || before != h.truth {
+			t.Errorf("run %d: total %+v, want %+v", run, cpTotal(d), h.truth)
+		}
+	}
+	if n := s.Count("GET", "/repos/"+ocOwner+"/"+ocRepo+"/pulls/11"); n != 1 {
+		t.Errorf("#11 asked %d times, want once (the 404 is cached)", n)
+	}
+}

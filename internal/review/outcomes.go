@@ -122,7 +122,9 @@ func Outcomes(ctx context.Context, c *ghapi.Client, cachePath, owner, repo strin
 	pulls, warnings, err := Pulls(ctx, c, cachePath, owner, repo, numbers, progress)
 	out := make(map[int]*Outcome, len(pulls))
 	for n, p := range pulls {
-		out[n] = &p.Outcome
+		if p.State != pullMissing {
+			out[n] = &p.Outcome
+		}
 	}
 	return out, warnings, err
 }
@@ -166,9 +168,7 @@ func Pulls(ctx context.Context, c *ghapi.Client, cachePath, owner, repo string, 
 	for _, n := range nums {
 		e, ok := cached[n]
 		switch {
-		case ok && e.State == pullMissing:
-			f.missing++ // known not to be a pull request
-		case ok && (c == nil || e.final()):
+		case ok && (c == nil || e.final()): // closed, or not a pull request
 			f.out[n] = e
 		case c == nil:
 			f.uncached = append(f.uncached, n)
@@ -199,7 +199,6 @@ type outcomeFetch struct {
 	// readable is true once a pull request of the repository was read
 	// (now or in the cache): a 404 then means "no such pull request".
 	readable bool
-	missing  int   // cached as not pull requests
 	notFound []int // 404s of this run
 	failed   []int // server errors this run gave up on
 	uncached []int // no client and not in the cache
@@ -266,7 +265,9 @@ func (f *outcomeFetch) store(n int, info *PullInfo) {
 func (f *outcomeFetch) finish(completed bool) {
 	if f.readable && completed {
 		for _, n := range f.notFound {
-			f.store(n, &PullInfo{Number: n, State: pullMissing})
+			missing := &PullInfo{Number: n, State: pullMissing}
+			f.store(n, missing)
+			f.out[n] = missing
 		}
 	}
 	lastSeen := 0
@@ -277,17 +278,22 @@ func (f *outcomeFetch) finish(completed bool) {
 		}
 	}
 	if len(f.notFound) > 0 {
-		why := "not pull requests of this repository (issue numbers?)"
+		why := "not pull requests of this repository (issue numbers?); their commits count as direct"
 		if !f.readable {
-			why = "no pull request of this repository could be read: check that the token may read it"
+			why = "no pull request of this repository could be read: check that the token may read it; left unknown"
 		}
-		f.warnings = append(f.warnings, outcomeWarning("%s not found on GitHub: %s; left unknown", outcomeNumberList(f.notFound), why))
+		f.warnings = append(f.warnings, outcomeWarning("%s not found on GitHub: %s", outcomeNumberList(f.notFound), why))
 	}
 	if len(f.failed) > 0 {
 		f.warnings = append(f.warnings, outcomeWarning("GitHub failed on %s (server errors); left unknown", outcomeNumberList(f.failed)))
 	}
 	if f.stopErr != nil {
-		unknown := f.total - len(f.out) - f.missing - len(f.notFound)
+		unknown := f.total - len(f.out)
+		for _, n := range f.notFound {
+			if f.out[n] == nil {
+				unknown-- // said by the not-found warning
+			}
+		}
 		seen := ""
 		if lastSeen > 0 {
 			seen = fmt.Sprintf(" (%d open, shown as last seen)", lastSeen)
@@ -366,8 +372,31 @@ func fetchPull(ctx context.Context, c *ghapi.Client, owner, repo string, n int) 
 
 // ApplyPulls attaches what the API said (Pulls) to the dataset's pull
 // requests: Review, the title and the author's login replace what git
-// knew. It returns how many pull requests got an outcome.
+// knew. A number GitHub says is no pull request of the repository (an
+// issue named "(#N)" in a directly pushed commit's subject) is not one:
+// its commits move to the direct bucket, with a note in Partial. It
+// returns how many pull requests got an outcome.
 func ApplyPulls(d *Dataset, pulls map[int]*PullInfo) int {
+	var moved []int
+	kept := d.PRs[:0]
+	for _, pr := range d.PRs {
+		if p := pulls[pr.Number]; p != nil && p.State == pullMissing {
+			d.Direct = append(d.Direct, pr.Commits...)
+			moved = append(moved, pr.Number)
+			continue
+		}
+		kept = append(kept, pr)
+	}
+	d.PRs = kept
+	if len(moved) > 0 {
+		// Newest first, as the bucket is listed.
+		slices.SortStableFunc(d.Direct, func(a, b Commit) int { return b.Time.Compare(a.Time) })
+		what := "is not a pull request on GitHub (an issue reference?): its commits count"
+		if len(moved) > 1 {
+			what = "are not pull requests on GitHub (issue references?): their commits count"
+		}
+		d.Partial = append(d.Partial, fmt.Sprintf("%s in commit subjects %s as direct", outcomeNumberList(moved), what))
+	}
 	attached := 0
 	for i := range d.PRs {
 		pr := &d.PRs[i]
