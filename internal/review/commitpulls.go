@@ -142,9 +142,10 @@ func PullsOfCommits(ctx context.Context, c *ghapi.Client, cachePath, owner, repo
 }
 
 // pullOfCommit asks GitHub for the merged pull request that landed sha:
-// among the pull requests it lists, the merged one merged as sha, else the
-// earliest merged; 0 for none (an open pull request containing the commit
-// did not land it).
+// among the pull requests it lists into this repository, the merged one
+// merged as sha, else the earliest merged; 0 for none (an open pull request
+// containing the commit did not land it, nor did one into another
+// repository of the fork network).
 func pullOfCommit(ctx context.Context, c *ghapi.Client, owner, repo, sha string) (int, error) {
 	prs, err := c.PullRequestsWithCommit(ctx, owner, repo, sha)
 	if err != nil {
@@ -154,6 +155,9 @@ func pullOfCommit(ctx context.Context, c *ghapi.Client, owner, repo, sha string)
 	for _, pr := range prs {
 		at := pr.GetMergedAt().Time
 		if at.IsZero() || pr.GetNumber() <= 0 {
+			continue
+		}
+		if base := pr.GetBase().GetRepo().GetFullName(); base != "" && !strings.EqualFold(base, owner+"/"+repo) {
 			continue
 		}
 		if strings.EqualFold(pr.GetMergeCommitSHA(), sha) {

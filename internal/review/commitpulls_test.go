@@ -312,7 +312,8 @@ func TestPullsOfCommitsCacheOnly(t *testing.T) {
 }
 
 // TestPullOfCommitChoice: of the pull requests GitHub lists for a commit,
-// the one merged as it wins, else the earliest merged; open ones never.
+// the one merged as it wins, else the earliest merged; open ones and ones
+// into another repository never.
 func TestPullOfCommitChoice(t *testing.T) {
 	s := ocFake(t)
 	t0 := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
@@ -323,6 +324,9 @@ func TestPullOfCommitChoice(t *testing.T) {
 	s.SetPR(ocOwner, ocRepo, 1, ghfake.PR{HeadSHA: a})
 	s.SetPR(ocOwner, ocRepo, 2, ghfake.PR{State: "closed", Merged: true, MergedAt: t0.Add(time.Hour), Landed: []string{a}})
 	s.SetPR(ocOwner, ocRepo, 3, ghfake.PR{State: "closed", Merged: true, MergedAt: t0, Landed: []string{a}})
+	// a: also in #6, merged earliest of all, but into another repository.
+	s.SetPR(ocOwner, ocRepo, 6, ghfake.PR{State: "closed", Merged: true, MergedAt: t0.Add(-time.Hour), Landed: []string{a},
+		Extra: map[string]any{"base": map[string]any{"repo": map[string]any{"full_name": "someone/fork"}}}})
 	// b: in #4 (merged earlier) and merged as #5.
 	s.SetPR(ocOwner, ocRepo, 4, ghfake.PR{State: "closed", Merged: true, MergedAt: t0, Landed: []string{b}})
 	s.SetPR(ocOwner, ocRepo, 5, ghfake.PR{State: "closed", Merged: true, MergedAt: t0.Add(time.Hour), MergeCommitSHA: b})
@@ -331,7 +335,7 @@ func TestPullOfCommitChoice(t *testing.T) {
 		t.Fatalf("err %v notes %q", err, notes)
 	}
 	if found[a] != 3 || found[b] != 5 {
-		t.Errorf("found %v, want a -> #3 (earliest merged), b -> #5 (merged as b)", found)
+		t.Errorf("found %v, want a -> #3 (earliest merged here), b -> #5 (merged as b)", found)
 	}
 }
 
