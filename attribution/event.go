@@ -14,6 +14,7 @@ const (
 	AgentGeminiCLI  = "gemini-cli"
 	AgentQwenCode   = "qwen-code"
 	AgentOpenCode   = "opencode"
+	AgentKiloCLI    = "kilo-cli"
 	AgentAider      = "aider"
 	AgentCline      = "cline"
 	AgentRooCode    = "roo-code"

@@ -26,6 +26,7 @@ func All() []tail.Source {
 		gemini.Source(),
 		qwen.Source(),
 		opencode.Source(),
+		opencode.KiloSource(),
 		aider.Source(),
 		cline.Source(),
 		cline.RooSource(),

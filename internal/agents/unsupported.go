@@ -81,11 +81,6 @@ func UnsupportedAgents(env tail.Env) []Unsupported {
 			Paths:  []string{env.InHome(".openclaw", "agents")},
 			Reason: "OpenClaw keeps local usage, but tokenyield does not read it yet" + useRecord,
 		},
-		{
-			Agent:  "kilo-cli",
-			Paths:  []string{env.InHome(".local", "share", "kilo", "kilo.db")},
-			Reason: "Kilo CLI (an OpenCode fork; the Kilo Code extension is read: kilo-code) is not read yet" + useRecord,
-		},
 	}
 	for i := range list {
 		var paths []string

@@ -258,6 +258,12 @@ func allAgentCases() []agentCase {
 		want:     attribution.Usage{Input: 2005, CacheRead: 505, CacheWrite: 305, Output: 1005},
 		requests: 1, write: writeOpenCode,
 	}, {
+		// Kilo CLI, an OpenCode fork: the same database under its own name.
+		agent: attribution.AgentKiloCLI, model: "claude-sonnet-4-5", // root "": a single file (the database)
+		raw:      figures{in: 2015, cacheRead: 515, cacheWrite: 315, out: 1015},
+		want:     attribution.Usage{Input: 2015, CacheRead: 515, CacheWrite: 315, Output: 1015},
+		requests: 1, write: writeKiloCLI,
+	}, {
 		// prompt_tokens / completion_tokens, no cache split.
 		agent: attribution.AgentAider, model: "gpt-4o", // root "": a single file in the repository
 		raw:      figures{in: 2006, out: 1006},
@@ -398,7 +404,7 @@ func sortedKeys(m map[string]bool) []string {
 // tokenyield's own files: none may leak from the machine running the test.
 var toolVars = []string{
 	"CLAUDE_CONFIG_DIR", "CODEX_HOME", "GEMINI_CLI_HOME", "GEMINI_DATA_DIR",
-	"QWEN_RUNTIME_DIR", "QWEN_DATA_DIR", "OPENCODE_DATA_DIR", "OPENCODE_DB",
+	"QWEN_RUNTIME_DIR", "QWEN_DATA_DIR", "OPENCODE_DATA_DIR", "OPENCODE_DB", "KILO_DB",
 	"AIDER_ANALYTICS_LOG", "AIDER_CHAT_HISTORY_FILE", "CLINE_DATA_DIR", "CLINE_DIR",
 	"CLINE_SESSION_DATA_DIR", "VSCODE_AGENT_FOLDER", "APPDATA", "AMP_DATA_DIR",
 	"COPILOT_HOME", "GOOSE_PATH_ROOT",
@@ -597,12 +603,23 @@ func writeQwen(t *testing.T, s site, c agentCase) {
 // repository, a user message, the assistant message (path.cwd, tokens) and
 // its step-finish part, the record of the one LLM call.
 func writeOpenCode(t *testing.T, s site, c agentCase) {
+	writeOpenCodeDB(t, s, c, filepath.Join(s.data, "opencode", "opencode.db"))
+}
+
+// writeKiloCLI writes $XDG_DATA_HOME/kilo/kilo.db as Kilo CLI (an OpenCode
+// fork keeping its schema) does.
+func writeKiloCLI(t *testing.T, s site, c agentCase) {
+	writeOpenCodeDB(t, s, c, filepath.Join(s.data, "kilo", "kilo.db"))
+}
+
+// writeOpenCodeDB writes the OpenCode database at path (see writeOpenCode).
+func writeOpenCodeDB(t *testing.T, s site, c agentCase, path string) {
 	root := strings.TrimSpace(s.w.run(s.repo, "git", "rev-list", "--max-parents=0", "HEAD"))
 	ms := s.now.UnixMilli()
 	tokens := obj{"input": c.raw.in, "output": c.raw.out, "reasoning": 0,
 		"cache": obj{"read": c.raw.cacheRead, "write": c.raw.cacheWrite},
 		"total": c.raw.in + c.raw.out + c.raw.cacheRead + c.raw.cacheWrite}
-	db := openDB(t, filepath.Join(s.data, "opencode", "opencode.db"), "opencode.sql")
+	db := openDB(t, path, "opencode.sql")
 	dbExec(t, db, `INSERT INTO project (id, worktree, vcs, time_created, time_updated) VALUES (?, ?, 'git', ?, ?)`,
 		root, s.repo, ms-4000, ms-4000)
 	dbExec(t, db, `INSERT INTO session (id, project_id, slug, directory, title, version, time_created, time_updated)

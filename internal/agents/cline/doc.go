@@ -29,7 +29,7 @@
 // ~/.cline/data. Cline 4.1 and later write SDK sessions instead, in
 // $CLINE_SESSION_DATA_DIR, else <data dir>/sessions (see sdk.go); those are
 // read too. Kilo Code 7 and the Kilo CLI keep sessions in an OpenCode-style
-// SQLite database, which this package does not read.
+// SQLite database, read by package opencode (agent kilo-cli).
 //
 // # What
 //

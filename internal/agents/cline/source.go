@@ -72,7 +72,7 @@ func RooSource() tail.Source { return newSource(rooFlavor()) }
 // KiloSource returns the Kilo Code log source: the task folders of the Kilo
 // Code VS Code extension up to version 5 (a Roo Code fork) in every VS Code
 // flavour, or its customStoragePath. Kilo Code 7 and the Kilo CLI keep their
-// sessions in an OpenCode-style database, which this source does not read.
+// sessions in an OpenCode-style database, read by opencode.KiloSource.
 func KiloSource() tail.Source { return newSource(kiloFlavor()) }
 
 func clineFlavor() *flavor {

@@ -75,7 +75,7 @@ type Record struct {
 // reserved are the agent names of the built-in readers.
 var reserved = map[string]bool{
 	attribution.AgentClaudeCode: true, attribution.AgentCodex: true, attribution.AgentGeminiCLI: true,
-	attribution.AgentQwenCode: true, attribution.AgentOpenCode: true, attribution.AgentAider: true,
+	attribution.AgentQwenCode: true, attribution.AgentOpenCode: true, attribution.AgentKiloCLI: true, attribution.AgentAider: true,
 	attribution.AgentCline: true, attribution.AgentRooCode: true, attribution.AgentKiloCode: true,
 	attribution.AgentAmp: true, attribution.AgentCopilotCLI: true, attribution.AgentGoose: true,
 }

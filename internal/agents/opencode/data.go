@@ -1,6 +1,7 @@
 package opencode
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -291,6 +292,7 @@ func (s session) copied(created time.Time) bool {
 
 // call is one LLM call ready to become an event.
 type call struct {
+	agent   string // the flavour's agent name ("": attribution.AgentOpenCode)
 	key     string
 	session string
 	msg     messageInfo
@@ -322,9 +324,10 @@ func (c call) event() (attribution.Event, bool) {
 	if sid == "" {
 		sid = c.msg.session
 	}
+	agent := cmp.Or(c.agent, attribution.AgentOpenCode)
 	return attribution.Event{
-		Agent:   attribution.AgentOpenCode,
-		Session: attribution.HashSession(attribution.AgentOpenCode, sid),
+		Agent:   agent,
+		Session: attribution.HashSession(agent, sid),
 		Key:     c.key,
 		Model:   cleanModel(c.msg.model),
 		Time:    at,

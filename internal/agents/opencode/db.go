@@ -79,6 +79,7 @@ func dbVersion(ctx context.Context, db *sql.DB) string {
 // parts and messages are seen in the same state.
 type dbRead struct {
 	tx         *sql.Tx
+	agent      string
 	version    string
 	hasVersion bool // session.version exists
 	emit       func(attribution.Event)
@@ -91,7 +92,7 @@ type dbRead struct {
 
 // queryDB is the sqlitedb.Query of an OpenCode database: it emits one event
 // per step-finish part, and one per assistant message that has none.
-func queryDB(ctx context.Context, db *sql.DB, state []byte, emit func(attribution.Event), warn *warnings) ([]byte, error) {
+func queryDB(ctx context.Context, db *sql.DB, agent string, state []byte, emit func(attribution.Event), warn *warnings) ([]byte, error) {
 	var st dbState
 	if len(state) > 0 && json.Unmarshal(state, &st) != nil {
 		st = dbState{}
@@ -112,7 +113,7 @@ func queryDB(ctx context.Context, db *sql.DB, state []byte, emit func(attributio
 	}
 	defer func() { _ = tx.Rollback() }()
 	r := &dbRead{
-		tx: tx, version: version, hasVersion: cols["version"], emit: emit, warn: warn,
+		tx: tx, agent: agent, version: version, hasVersion: cols["version"], emit: emit, warn: warn,
 		messages: map[string]*messageInfo{}, sessions: map[string]session{}, stepped: map[string]bool{},
 	}
 	if st.Part, err = r.steps(ctx, st.Part); err != nil {
@@ -179,7 +180,7 @@ func (r *dbRead) steps(ctx context.Context, m mark) (mark, error) {
 			continue
 		}
 		written := fromMillis(asInt(created))
-		c := call{key: partKey + id.String, session: sesID.String, msg: info, ses: ses, usage: u,
+		c := call{agent: r.agent, key: partKey + id.String, session: sesID.String, msg: info, ses: ses, usage: u,
 			at: stepTime(written, info)}
 		if info.created.IsZero() && info.completed.IsZero() {
 			c.at = written // no message time: the part's own
@@ -247,7 +248,7 @@ func (r *dbRead) fallbacks(ctx context.Context, m mark) (mark, error) {
 		if err != nil {
 			return m, err
 		}
-		c := call{key: messageKey + id.String, session: sesID.String, msg: info, ses: ses, usage: u}
+		c := call{agent: r.agent, key: messageKey + id.String, session: sesID.String, msg: info, ses: ses, usage: u}
 		if e, ok := c.event(); ok {
 			r.emit(e)
 		}

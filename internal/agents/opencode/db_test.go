@@ -319,7 +319,7 @@ func TestQueryNestedLookups(t *testing.T) {
 	db.SetMaxOpenConns(1)
 	var n int
 	var w warnings
-	if _, err := queryDB(context.Background(), db, nil, func(attribution.Event) { n++ }, &w); err != nil {
+	if _, err := queryDB(context.Background(), db, attribution.AgentOpenCode, nil, func(attribution.Event) { n++ }, &w); err != nil {
 		t.Fatal(err)
 	}
 	if n != 7 || w.skipped+w.noted != 0 { // a2×3, a4, b1×2, c1

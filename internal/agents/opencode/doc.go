@@ -1,6 +1,8 @@
 // Package opencode reads the token usage of OpenCode (sst/opencode, now
 // anomalyco/opencode) from its SQLite database and from the JSON files of
-// its older storage.
+// its older storage; and that of Kilo CLI (Kilo-Org/kilocode's `kilo`), an
+// OpenCode fork that keeps the same storage under its own names
+// (KiloSource, agent kilo-cli).
 //
 // # Where
 //
@@ -18,6 +20,14 @@
 //     storage/message/<session id>/<message id>.json,
 //     storage/part/<message id>/<part id>.json and
 //     storage/session/<project id>/<session id>.json.
+//
+// Kilo CLI keeps its data in $XDG_DATA_HOME/kilo (~/.local/share/kilo,
+// every OS, through the same xdg-basedir package): kilo.db, channel builds'
+// kilo-<channel>.db (or opencode-<channel>.db in some versions), KILO_DB
+// as OPENCODE_DB, and the same legacy storage/ folder. Its schema, message
+// and part data are OpenCode's (its gateway's provider id is "kilo"); the
+// Kilo Code VS Code extension's newer builds run Kilo CLI's server and write
+// to the same kilo.db, so their usage is read as kilo-cli.
 //
 // Databases are opened read-only through package sqlitedb (immutable when
 // OpenCode is not running), never locked against OpenCode's writes.

@@ -92,7 +92,7 @@ func FuzzLegacyFile(f *testing.F) {
 	msgPath := filepath.Join(storage, "message", "ses_1", "msg_2.json")
 	partPath := filepath.Join(storage, "part", "msg_1", "prt_x.json")
 	f.Fuzz(func(t *testing.T, data []byte) {
-		st := newStorage()
+		st := newStorage(attribution.AgentOpenCode)
 		for path, read := range map[string]func(string, []byte, func(attribution.Event)) error{msgPath: st.message, partPath: st.part} {
 			var events []attribution.Event
 			err := read(path, data, func(e attribution.Event) { events = append(events, e) })

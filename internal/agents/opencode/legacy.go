@@ -28,11 +28,14 @@ const (
 // id>/<message id>.json and storage/part/<message id>/<part id>.json). It
 // remembers sessions across files; the scanner's workers share it.
 type storage struct {
+	agent    string // the flavour's agent name
 	mu       sync.Mutex
 	sessions map[string]session // storage dir + "\x00" + session id
 }
 
-func newStorage() *storage { return &storage{sessions: map[string]session{}} }
+func newStorage(agent string) *storage {
+	return &storage{agent: agent, sessions: map[string]session{}}
+}
 
 // storageRoot returns the storage directory of a message or part file.
 func storageRoot(path string) string { return filepath.Dir(filepath.Dir(filepath.Dir(path))) }
@@ -71,7 +74,7 @@ func (s *storage) message(path string, data []byte, emit func(attribution.Event)
 	if hasStepFiles(dir, info.id, base) {
 		return nil
 	}
-	c := call{key: messageKey + info.id, session: info.session, msg: info, ses: ses, usage: u}
+	c := call{agent: s.agent, key: messageKey + info.id, session: info.session, msg: info, ses: ses, usage: u}
 	if e, ok := c.event(); ok {
 		emit(e)
 	}
@@ -120,7 +123,7 @@ func (s *storage) part(path string, data []byte, emit func(attribution.Event)) e
 	if id == "" {
 		id = baseID(path)
 	}
-	c := call{key: partKey + id, session: msg.session, msg: msg, ses: ses, usage: u}
+	c := call{agent: s.agent, key: partKey + id, session: msg.session, msg: msg, ses: ses, usage: u}
 	if e, ok := c.event(); ok {
 		emit(e)
 	}

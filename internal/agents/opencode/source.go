@@ -15,28 +15,66 @@ import (
 	"github.com/tokenyield/tokenyield/internal/agents/tail"
 )
 
+// flavour is a build that keeps OpenCode's storage: OpenCode itself, or a
+// fork under its own name and data directory (Kilo CLI).
+type flavour struct {
+	agent string // the attribution agent name
+	app   string // the data directory's name under the XDG data directory
+	db    string // the main database's file name
+	// channels are the prefixes of the channel databases (<prefix><channel>.db).
+	channels []string
+	// dataDirEnv replaces the data directories (a comma-separated list; ""
+	// for none); dbEnv names a database (absolute, or relative to the data
+	// directory).
+	dataDirEnv, dbEnv string
+}
+
+var (
+	// openCode is OpenCode: ~/.local/share/opencode/opencode.db.
+	openCode = flavour{
+		agent: attribution.AgentOpenCode, app: "opencode", db: "opencode.db",
+		channels: []string{"opencode-"}, dataDirEnv: "OPENCODE_DATA_DIR", dbEnv: "OPENCODE_DB",
+	}
+	// kiloCLI is Kilo CLI (`kilo`, Kilo-Org/kilocode's packages/opencode):
+	// ~/.local/share/kilo/kilo.db, channel builds kilo-<channel>.db or, in
+	// some versions, opencode-<channel>.db, KILO_DB as OpenCode's
+	// OPENCODE_DB, and ccusage's KILO_DATA_DIR.
+	kiloCLI = flavour{
+		agent: attribution.AgentKiloCLI, app: "kilo", db: "kilo.db",
+		channels: []string{"kilo-", "opencode-"}, dataDirEnv: "KILO_DATA_DIR", dbEnv: "KILO_DB",
+	}
+)
+
 // Source returns the OpenCode log source: the legacy JSON files below each
 // data directory's storage/ (the roots) and the SQLite databases in each
 // data directory (the files). See the package documentation.
-func Source() tail.Source {
-	st := newStorage()
+func Source() tail.Source { return openCode.source() }
+
+// KiloSource returns the Kilo CLI log source, read as OpenCode's: Kilo CLI
+// is an OpenCode fork that keeps its storage unchanged under its own data
+// directory, ~/.local/share/kilo, and database name, kilo.db.
+func KiloSource() tail.Source { return kiloCLI.source() }
+
+// source returns the flavour's log source.
+func (fl flavour) source() tail.Source {
+	st := newStorage(fl.agent)
 	return tail.Source{
-		Agent: attribution.AgentOpenCode,
-		Roots: roots,
+		Agent: fl.agent,
+		Roots: fl.roots,
 		Match: match,
-		Files: files,
+		Files: fl.files,
 		Read: func(path string, cur *tail.Cursor, emit func(attribution.Event), stats *tail.Stats) error {
 			return read(st, path, cur, emit, stats)
 		},
 	}
 }
 
-// dataDirs returns OpenCode's data directories: the comma-separated
-// OPENCODE_DATA_DIR (ccusage's variable) when set, else
-// $XDG_DATA_HOME/opencode, where OpenCode writes (xdg-basedir, which ignores
-// the OS: the same on Linux, macOS and Windows), and ~/.local/share/opencode
+// dataDirs returns the flavour's data directories: the comma-separated
+// dataDirEnv (ccusage's OPENCODE_DATA_DIR) when set, else
+// $XDG_DATA_HOME/<app>, where the tool writes (xdg-basedir, which ignores
+// the OS: the same on Linux, macOS and Windows), and ~/.local/share/<app>
 // when XDG_DATA_HOME points elsewhere (where ccusage looks).
-func dataDirs(env tail.Env) []string {
+func (fl flavour) dataDirs(env tail.Env) []string {
 	var out []string
 	add := func(p string) {
 		if p == "" {
@@ -50,23 +88,25 @@ func dataDirs(env tail.Env) []string {
 		}
 		out = append(out, p)
 	}
-	if v := env.Get("OPENCODE_DATA_DIR"); strings.TrimSpace(strings.ReplaceAll(v, ",", "")) != "" {
-		for _, entry := range strings.Split(v, ",") {
-			add(strings.TrimSpace(entry))
+	if fl.dataDirEnv != "" {
+		if v := env.Get(fl.dataDirEnv); strings.TrimSpace(strings.ReplaceAll(v, ",", "")) != "" {
+			for _, entry := range strings.Split(v, ",") {
+				add(strings.TrimSpace(entry))
+			}
+			return out
 		}
-		return out
 	}
 	if xdg := env.Get("XDG_DATA_HOME"); xdg != "" {
-		add(filepath.Join(xdg, "opencode"))
+		add(filepath.Join(xdg, fl.app))
 	}
-	add(env.InHome(".local", "share", "opencode"))
+	add(env.InHome(".local", "share", fl.app))
 	return out
 }
 
 // roots are the storage directories of the legacy JSON files.
-func roots(env tail.Env) []string {
+func (fl flavour) roots(env tail.Env) []string {
 	var out []string
-	for _, d := range dataDirs(env) {
+	for _, d := range fl.dataDirs(env) {
 		out = append(out, filepath.Join(d, "storage"))
 	}
 	return out
@@ -81,27 +121,27 @@ func match(rel string) bool {
 		parts[1] != "" && strings.HasSuffix(parts[2], ".json") && len(parts[2]) > len(".json")
 }
 
-// files lists the databases: opencode.db and the channel databases
-// opencode-<channel>.db of each data directory (all of them: ccusage reads
-// only the first, but a channel build writes its own database), and
-// $OPENCODE_DB, OpenCode's override (absolute, or relative to the data
-// directory).
-func files(env tail.Env) []string {
+// files lists the databases: the main database (opencode.db) and the
+// channel databases (opencode-<channel>.db) of each data directory (all of
+// them: ccusage reads only the first, but a channel build writes its own
+// database), and the dbEnv override (OPENCODE_DB: absolute, or relative to
+// the data directory).
+func (fl flavour) files(env tail.Env) []string {
 	var out []string
-	dirs := dataDirs(env)
+	dirs := fl.dataDirs(env)
 	for _, d := range dirs {
-		out = append(out, filepath.Join(d, "opencode.db"))
+		out = append(out, filepath.Join(d, fl.db))
 		entries, err := os.ReadDir(d)
 		if err != nil {
 			continue
 		}
 		for _, e := range entries {
-			if isChannelDB(e.Name()) {
+			if fl.isChannelDB(e.Name()) {
 				out = append(out, filepath.Join(d, e.Name()))
 			}
 		}
 	}
-	if v := strings.TrimSpace(env.Get("OPENCODE_DB")); v != "" && v != ":memory:" {
+	if v := strings.TrimSpace(env.Get(fl.dbEnv)); v != "" && v != ":memory:" {
 		if filepath.IsAbs(v) {
 			out = append(out, v)
 		} else if len(dirs) > 0 {
@@ -111,18 +151,20 @@ func files(env tail.Env) []string {
 	return out
 }
 
-// isChannelDB reports whether name is opencode-<channel>.db, the channel
-// sanitised as OpenCode does ([A-Za-z0-9._-]).
-func isChannelDB(name string) bool {
-	ch, ok := strings.CutPrefix(name, "opencode-")
-	if !ok {
-		return false
+// isChannelDB reports whether name is a channel database, <prefix><channel>.db,
+// the channel sanitised as OpenCode does ([A-Za-z0-9._-]).
+func (fl flavour) isChannelDB(name string) bool {
+	for _, prefix := range fl.channels {
+		ch, ok := strings.CutPrefix(name, prefix)
+		if !ok {
+			continue
+		}
+		ch, ok = strings.CutSuffix(ch, ".db")
+		if ok && ch != "" && strings.TrimLeft(ch, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == "" {
+			return true
+		}
 	}
-	ch, ok = strings.CutSuffix(ch, ".db")
-	if !ok || ch == "" {
-		return false
-	}
-	return strings.TrimLeft(ch, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == ""
+	return false
 }
 
 // fileKind tells a legacy message file, a legacy part file and a database
@@ -175,7 +217,7 @@ func readKind(st *storage, path string, cur *tail.Cursor, emit func(attribution.
 	var w warnings
 	query := func(ctx context.Context, db *sql.DB, state []byte, emit func(attribution.Event)) ([]byte, error) {
 		w = warnings{}
-		out, err := queryDB(ctx, db, state, emit, &w)
+		out, err := queryDB(ctx, db, st.agent, state, emit, &w)
 		if err != nil {
 			w = warnings{}
 		}
