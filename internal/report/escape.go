@@ -10,6 +10,11 @@ import (
 // renders as "@org" but notifies no one, and "https:&#8203;//x" is no link.
 const zwsp = "&#8203;"
 
+// EscapeMarkdown renders untrusted text for any inline Markdown context,
+// table cells included, as the report does (see escape): the one Markdown
+// escaper, which the engineering-metrics review uses too.
+func EscapeMarkdown(s string, limit int) string { return escape(s, limit) }
+
 // escape renders untrusted text for any inline Markdown context, table cells
 // included. The text is first cleaned (one line, no control or
 // bidirectional-override characters) and cut to limit characters, then:
@@ -17,9 +22,9 @@ const zwsp = "&#8203;"
 //   - & < > become &amp; &lt; &gt;, so no HTML tag, comment or entity
 //     survives (and the report's hidden marker cannot be forged);
 //   - | becomes &#124;, which GitHub's table parser never splits on;
-//   - the inline Markdown punctuation \ ` * _ [ ] ( ) ! ~ $ is
-//     backslash-escaped: no code span, emphasis, link, image, strike-through
-//     or math;
+//   - the inline Markdown punctuation \ ` * _ [ ] ( ) ! ~ $ { } is
+//     backslash-escaped: no code span, emphasis, link, image, strike-through,
+//     math or template braces (a wiki's Liquid);
 //   - a zero-width space follows every @ (no mention of a user or team), every
 //     # and "GH-" (no issue reference, which would notify the referenced
 //     issue), and splits "://" and "www." (no autolinked URL).
@@ -42,7 +47,7 @@ func escape(s string, limit int) string {
 			b.WriteString("&gt;")
 		case '|':
 			b.WriteString("&#124;")
-		case '\\', '`', '*', '_', '[', ']', '(', ')', '!', '~', '$':
+		case '\\', '`', '*', '_', '[', ']', '(', ')', '!', '~', '$', '{', '}':
 			b.WriteByte('\\')
 			b.WriteRune(r)
 		case '@', '#':

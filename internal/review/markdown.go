@@ -7,9 +7,9 @@ import (
 	"math"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/tokenyield/tokenyield/internal/numfmt"
+	"github.com/tokenyield/tokenyield/internal/report"
 )
 
 // Row limits of the Markdown tables (GitHub caps a job summary at 1 MiB);
@@ -366,63 +366,8 @@ func plural(n int64, unit string) string {
 	return numfmt.Thousands(n) + " " + unit + "s"
 }
 
-// zwsp is a zero-width space as an HTML character reference: GitHub decodes
-// it after looking for mentions, references and autolinks, so "@&#8203;org"
-// shows "@org" and notifies no one.
-const zwsp = "&#8203;"
-
 // mdText renders untrusted text for inline Markdown, table cells included:
-// one line (control and bidirectional-override characters become spaces),
-// at most limit characters (then "…"), & < > as entities (no HTML), | as
-// &#124; (no cell split), the inline Markdown punctuation backslash-escaped
-// (no code, emphasis, link or image), and a zero-width space after @ and #
-// and inside "://" and "www." (no mention, issue reference or autolink).
-func mdText(s string, limit int) string {
-	rs := []rune(strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || isBidi(r) {
-			return ' '
-		}
-		return r
-	}, s))
-	if len(rs) > limit {
-		rs = append(rs[:limit-1], '…')
-	}
-	var b strings.Builder
-	for i, r := range rs {
-		switch r {
-		case '&':
-			b.WriteString("&amp;")
-		case '<':
-			b.WriteString("&lt;")
-		case '>':
-			b.WriteString("&gt;")
-		case '|':
-			b.WriteString("&#124;")
-		case '\\', '`', '*', '_', '[', ']', '(', ')', '!', '~', '$', '{', '}':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case '@', '#':
-			b.WriteRune(r)
-			b.WriteString(zwsp)
-		case ':':
-			b.WriteRune(r)
-			if i+1 < len(rs) && rs[i+1] == '/' {
-				b.WriteString(zwsp)
-			}
-		case '.':
-			if i >= 3 && strings.EqualFold(string(rs[i-3:i]), "www") {
-				b.WriteString(zwsp)
-			}
-			b.WriteRune(r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return strings.TrimSpace(b.String())
-}
-
-// isBidi reports the Unicode bidirectional controls that can reorder how
-// text displays.
-func isBidi(r rune) bool {
-	return r >= 0x202A && r <= 0x202E || r >= 0x2066 && r <= 0x2069 || r == 0x200E || r == 0x200F || r == 0x061C
-}
+// report.EscapeMarkdown, the escaper of the pull request comment (one line,
+// no control or format characters, at most limit characters, no HTML, no
+// cell split, no Markdown syntax, no mention, reference or autolink).
+func mdText(s string, limit int) string { return report.EscapeMarkdown(s, limit) }

@@ -81,7 +81,10 @@ func TestMarkdownText(t *testing.T) {
 		{"[x](javascript:y)", 100, "\\[x\\]\\(javascript:y\\)"},
 		{"see https://x.org and www.y.com", 100, "see https:&#8203;//x.org and www&#8203;.y.com"},
 		{"fixes #12", 100, "fixes #&#8203;12"},
-		{"two\nlines\r\tand\u202ebidi", 100, "two lines  and bidi"},
+		// One line; a bidirectional override is dropped (report.clean).
+		{"two\nlines\r\tand\u202ebidi", 100, "two lines andbidi"},
+		{"{{ site.secret }}", 100, "\\{\\{ site.secret \\}\\}"},
+		{"GH-12", 100, "GH-&#8203;12"},
 		{"`code` *b* _i_ ~s~ $m$", 100, "\\`code\\` \\*b\\* \\_i\\_ \\~s\\~ \\$m\\$"},
 		{"éééééééééé", 5, "éééé…"},
 	}
