@@ -342,6 +342,23 @@ const UnknownName = "unknown"
 // Readers use it to replace odd model names before they reach a note.
 func ValidName(s string) bool { return validName(s, false) }
 
+// ModelName is the model name an event carries, from what a log records:
+// the first of candidates that is not blank (a record's own model, then the
+// fallbacks its reader knows), trimmed, or UnknownName when that one is not
+// a ValidName or every candidate is blank.
+func ModelName(candidates ...string) string {
+	for _, m := range candidates {
+		if m = strings.TrimSpace(m); m == "" {
+			continue
+		}
+		if !ValidName(m) {
+			return UnknownName
+		}
+		return m
+	}
+	return UnknownName
+}
+
 // Union merges two notes written for the same commit by different clones
 // (notes sync): rows are matched by (agent, session, model); a row present in
 // both is the same usage seen twice, so the one with the larger total is kept

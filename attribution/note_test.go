@@ -197,3 +197,28 @@ func TestSumReplacesBadNames(t *testing.T) {
 		t.Fatalf("rows %v, want %v", models, want)
 	}
 }
+
+// TestModelName: the first non-blank candidate, trimmed, or "unknown" when
+// it is no valid name or every candidate is blank (the cases of OpenCode's
+// reader, where the rule lived before, and the fallbacks of the others).
+func TestModelName(t *testing.T) {
+	tests := []struct {
+		in   []string
+		want string
+	}{
+		{[]string{"claude-sonnet-4-5"}, "claude-sonnet-4-5"},
+		{[]string{" anthropic/claude-opus-4.1 "}, "anthropic/claude-opus-4.1"},
+		{[]string{""}, UnknownName},
+		{[]string{"bad model name!"}, UnknownName},
+		{[]string{"/abs"}, UnknownName},
+		{nil, UnknownName},
+		{[]string{" ", "gpt-5"}, "gpt-5"},
+		{[]string{"bad model name!", "gpt-5"}, UnknownName},
+		{[]string{"", "", "qwen3-coder-plus"}, "qwen3-coder-plus"},
+	}
+	for _, tt := range tests {
+		if got := ModelName(tt.in...); got != tt.want {
+			t.Errorf("ModelName(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -61,14 +61,11 @@ func marshalState(st state) ([]byte, error) {
 // into a note.
 const unknownModel = "unknown"
 
-// cleanModel trims a model name, drops the "⚡" aider appends to models it
-// considers fast, and replaces "None", empty and note-unsafe names with
-// "unknown".
+// cleanModel drops the "⚡" aider appends to models it considers fast and
+// its "None" (no model), then is attribution.ModelName.
 func cleanModel(m string) string {
-	m = strings.TrimSpace(m)
-	m = strings.TrimSpace(strings.TrimRight(m, "⚡"))
-	if m == "" || m == "None" || !attribution.ValidName(m) {
-		return unknownModel
+	if m = strings.TrimSpace(strings.TrimRight(strings.TrimSpace(m), "⚡")); m == "None" {
+		m = ""
 	}
-	return m
+	return attribution.ModelName(m)
 }

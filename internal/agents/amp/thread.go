@@ -272,7 +272,7 @@ func (r *threadReader) send(ev attribution.Event, u attribution.Usage, when time
 	ev.Agent = attribution.AgentAmp
 	ev.Session = r.session
 	ev.Cwd = r.cwd
-	ev.Model = cleanModel(ev.Model)
+	ev.Model = attribution.ModelName(ev.Model)
 	ev.Time = when
 	ev.Usage = u
 	r.emit(ev)

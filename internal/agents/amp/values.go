@@ -103,15 +103,6 @@ func millisTime(raw json.RawMessage) (time.Time, bool) {
 	return time.UnixMilli(int64(f)).UTC(), true
 }
 
-// cleanModel replaces a model name a note cannot hold (empty, odd
-// characters, too long) with "unknown", like the other readers.
-func cleanModel(m string) string {
-	if !attribution.ValidName(m) {
-		return "unknown"
-	}
-	return m
-}
-
 // uriPath turns a workspace tree URI into an absolute local path:
 // "file:///home/u/x" gives "/home/u/x" and "file:///c%3A/Users/x" gives
 // "c:/Users/x" (with the OS separator). Other schemes, hosts other than

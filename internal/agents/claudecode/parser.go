@@ -277,21 +277,12 @@ func (p *parser) modelName(mv, speed jsonfast.Value) (string, error) {
 	}
 	if string(b) != p.modelRaw {
 		p.modelRaw = string(b)
-		p.model, p.fast = cleanModel(p.modelRaw), cleanModel(p.modelRaw+"-fast")
+		p.model, p.fast = attribution.ModelName(p.modelRaw), attribution.ModelName(p.modelRaw+"-fast")
 	}
 	if s, _ := speed.StringRaw(); string(s) == "fast" {
 		return p.fast, nil
 	}
 	return p.model, nil
-}
-
-// cleanModel replaces a model name a note cannot hold (odd characters, too
-// long) with "unknown", like the other readers.
-func cleanModel(m string) string {
-	if !attribution.ValidName(m) {
-		return "unknown"
-	}
-	return m
 }
 
 // key returns the event's identity for de-duplication across all files:

@@ -158,12 +158,7 @@ func sdkEvent(m sdkMessage, s sdkSession, p *problems) (attribution.Event, bool)
 			model, _ = jsonString(mi.ID)
 		}
 	}
-	if model = cleanModel(model); model == "" {
-		model = cleanModel(s.model)
-	}
-	if model == "" {
-		model = "unknown"
-	}
+	model = attribution.ModelName(model, s.model)
 	return attribution.Event{
 		Agent: attribution.AgentCline,
 		Key:   "sdk:" + s.dir + "/" + s.stem + ":" + id,

@@ -2,6 +2,7 @@ package cline
 
 import (
 	"encoding/json"
+	"github.com/tokenyield/tokenyield/attribution"
 	"os"
 	"path/filepath"
 	"sort"
@@ -63,7 +64,7 @@ func (f *flavor) loadTask(p string) task {
 // request's api_req_started, so the record of a request is the last one
 // before the next request (next, math.MaxInt64 for the last).
 func (t *task) modelFor(r request, next int64, cline bool) (model, provider string) {
-	model, provider = cleanModel(r.model), r.provider
+	provider = r.provider
 	var mark *modelMark
 	for i := range t.marks {
 		m := &t.marks[i]
@@ -74,21 +75,14 @@ func (t *task) modelFor(r request, next int64, cline bool) (model, provider stri
 	if mark == nil && cline && len(t.marks) > 0 {
 		mark = &t.marks[0]
 	}
+	markModel := ""
 	if mark != nil {
-		if model == "" {
-			model = cleanModel(mark.model)
-		}
+		markModel = mark.model
 		if provider == "" {
 			provider = mark.provider
 		}
 	}
-	if model == "" {
-		model = cleanModel(t.defaultModel)
-	}
-	if model == "" {
-		model = "unknown"
-	}
-	return model, provider
+	return attribution.ModelName(r.model, markModel, t.defaultModel), provider
 }
 
 // readSmallJSON reads a side file of at most maxSideFileBytes into v.

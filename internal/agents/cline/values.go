@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math"
 	"strconv"
-	"strings"
 
 	"github.com/tokenyield/tokenyield/attribution"
 )
@@ -91,17 +90,4 @@ func number(raw json.RawMessage) (float64, error) {
 		return 0, fmt.Errorf("%w: %.40s", errNotNumber, raw)
 	}
 	return f, nil
-}
-
-// cleanModel trims a model name and replaces one a note cannot hold with
-// "unknown"; an empty name stays empty (the caller falls back further).
-func cleanModel(m string) string {
-	m = strings.TrimSpace(m)
-	if m == "" {
-		return ""
-	}
-	if !attribution.ValidName(m) {
-		return "unknown"
-	}
-	return m
 }

@@ -514,19 +514,12 @@ func (p *Parser) event(l *line, emit func(attribution.Event), key string, u attr
 	return nil
 }
 
-// cleanModel trims a model name, drops a reasoning-effort suffix some
-// proxies append ("gpt-5.5(xhigh)"), defaults to "gpt-5" and replaces names
-// a note cannot hold with "unknown".
+// cleanModel drops a reasoning-effort suffix some proxies append
+// ("gpt-5.5(xhigh)"), defaults to "gpt-5", then is attribution.ModelName.
 func cleanModel(m string) string {
 	m = strings.TrimSpace(m)
 	if i := strings.IndexByte(m, '('); i > 0 && strings.HasSuffix(m, ")") {
-		m = strings.TrimSpace(m[:i])
+		m = m[:i]
 	}
-	if m == "" {
-		return defaultModel
-	}
-	if !attribution.ValidName(m) {
-		return "unknown"
-	}
-	return m
+	return attribution.ModelName(m, defaultModel)
 }

@@ -323,7 +323,7 @@ func (p *eventsParser) send(emit func(attribution.Event), e attribution.Event) {
 	e.Agent = attribution.AgentCopilotCLI
 	e.Session = attribution.HashSession(attribution.AgentCopilotCLI, p.session())
 	e.Cwd = p.st.Cwd
-	e.Model = cleanModel(e.Model)
+	e.Model = attribution.ModelName(e.Model)
 	emit(e)
 }
 

@@ -269,7 +269,7 @@ func (p *otelParser) record(it item, line []byte, index int, emit func(attributi
 		Agent:     attribution.AgentCopilotCLI,
 		Session:   attribution.HashSession(attribution.AgentCopilotCLI, session),
 		Key:       key,
-		Model:     cleanModel(model),
+		Model:     attribution.ModelName(model),
 		Time:      when,
 		Cwd:       p.cwd(session),
 		Usage:     u,

@@ -86,15 +86,6 @@ func parseTime(s string) (time.Time, bool) {
 	return t.UTC(), true
 }
 
-// cleanModel replaces a model name a note cannot hold (empty, odd
-// characters, too long) with "unknown", like the other readers.
-func cleanModel(m string) string {
-	if !attribution.ValidName(m) {
-		return "unknown"
-	}
-	return m
-}
-
 // modelKey is the form under which model names are compared between
 // per-message records and shutdown totals: lower case, without the "-1m"
 // and "-1m-internal" context-size suffixes Copilot adds to some names.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/tokenyield/tokenyield/attribution"
@@ -224,8 +225,8 @@ func (p *parser) message(m []jsonfast.Value, emit func(attribution.Event)) error
 	if err != nil {
 		return fmt.Errorf("gemini-cli: model: %w", err)
 	}
-	if model = cleanModel(model); model != "" && typ == "gemini" {
-		p.st.Model = model
+	if strings.TrimSpace(model) != "" && typ == "gemini" {
+		p.st.Model = attribution.ModelName(model)
 	}
 	if typ != "gemini" {
 		return nil // only model responses carry tokens
@@ -263,12 +264,7 @@ func (p *parser) message(m []jsonfast.Value, emit func(attribution.Event)) error
 	if err != nil {
 		return fmt.Errorf("gemini-cli: %w", err)
 	}
-	if model == "" {
-		model = p.st.Model
-	}
-	if model == "" {
-		model = "unknown"
-	}
+	model = attribution.ModelName(model, p.st.Model)
 	session := p.session()
 	emit(attribution.Event{
 		Agent:   attribution.AgentGeminiCLI,

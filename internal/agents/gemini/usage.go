@@ -3,7 +3,7 @@ package gemini
 import (
 	"errors"
 	"fmt"
-	"strings"
+
 	"time"
 
 	"github.com/tokenyield/tokenyield/attribution"
@@ -65,16 +65,6 @@ func (c Counts) Usage() (attribution.Usage, error) {
 		return attribution.Usage{}, fmt.Errorf("%w: %w", errBadNumbers, err)
 	}
 	return u, nil
-}
-
-// cleanModel trims a model name and replaces one a note cannot hold with
-// "unknown" ("" stays "": no model named).
-func cleanModel(m string) string {
-	m = strings.TrimSpace(m)
-	if m != "" && !attribution.ValidName(m) {
-		return "unknown"
-	}
-	return m
 }
 
 var errNoTime = errors.New("message without a valid timestamp")

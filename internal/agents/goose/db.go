@@ -193,5 +193,5 @@ func modelName(v any) (string, string) {
 	if json.Unmarshal([]byte(s), &cfg) != nil || json.Unmarshal(cfg.ModelName, &name) != nil {
 		return "unknown", "model_config_json has no model_name"
 	}
-	return cleanModel(name), ""
+	return attribution.ModelName(name), ""
 }

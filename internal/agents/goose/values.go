@@ -138,12 +138,3 @@ func parseTime(v any) (time.Time, bool) {
 	}
 	return t, true
 }
-
-// cleanModel returns a model name a note can hold, or "unknown".
-func cleanModel(m string) string {
-	m = strings.TrimSpace(m)
-	if m == "" || !attribution.ValidName(m) {
-		return "unknown"
-	}
-	return m
-}

@@ -263,18 +263,6 @@ func fromMillis(ms int64) time.Time {
 	return time.UnixMilli(ms).UTC()
 }
 
-// cleanModel returns the model name an event carries: OpenCode's modelID as
-// recorded (the provider is not prepended: pricing matches bare model names
-// and modelIDs of routers already carry their vendor, as in
-// "anthropic/claude-sonnet-4.5"), or "unknown".
-func cleanModel(m string) string {
-	m = strings.TrimSpace(m)
-	if m == "" || !attribution.ValidName(m) {
-		return "unknown"
-	}
-	return m
-}
-
 // session is what the reader uses of a session: its working directory, when
 // it was created (to recognise forked copies) and the OpenCode version that
 // created it (for warnings).
@@ -329,10 +317,13 @@ func (c call) event() (attribution.Event, bool) {
 		Agent:   agent,
 		Session: attribution.HashSession(agent, sid),
 		Key:     c.key,
-		Model:   cleanModel(c.msg.model),
-		Time:    at,
-		Cwd:     cwd,
-		Usage:   c.usage,
+		// OpenCode's modelID as recorded: the provider is not prepended
+		// (pricing matches bare model names, and routers' modelIDs already
+		// carry their vendor, as in "anthropic/claude-sonnet-4.5").
+		Model: attribution.ModelName(c.msg.model),
+		Time:  at,
+		Cwd:   cwd,
+		Usage: c.usage,
 	}, true
 }
 

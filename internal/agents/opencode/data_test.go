@@ -122,17 +122,3 @@ func TestForkCopies(t *testing.T) {
 		t.Error("a session of unknown age copies")
 	}
 }
-
-func TestCleanModel(t *testing.T) {
-	for in, want := range map[string]string{
-		"claude-sonnet-4-5":           "claude-sonnet-4-5",
-		" anthropic/claude-opus-4.1 ": "anthropic/claude-opus-4.1",
-		"":                            "unknown",
-		"bad model name!":             "unknown",
-		"/abs":                        "unknown",
-	} {
-		if got := cleanModel(in); got != want {
-			t.Errorf("cleanModel(%q) = %q, want %q", in, got, want)
-		}
-	}
-}

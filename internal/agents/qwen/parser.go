@@ -133,12 +133,7 @@ func (p *parser) Line(line []byte, emit func(attribution.Event)) error {
 	if err != nil {
 		return fmt.Errorf("qwen-code: model: %w", err)
 	}
-	if model = cleanModel(model); model == "" {
-		model = p.model
-	}
-	if model == "" {
-		model = "unknown"
-	}
+	model = attribution.ModelName(model, p.model)
 	cwd, err := text(v[fCwd])
 	if err != nil {
 		return fmt.Errorf("qwen-code: cwd: %w", err)

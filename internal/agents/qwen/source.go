@@ -104,5 +104,8 @@ func sidecarModel(transcript string) string {
 	if json.NewDecoder(io.LimitReader(f, maxSidecarBytes)).Decode(&meta) != nil {
 		return ""
 	}
-	return cleanModel(meta.Model)
+	if strings.TrimSpace(meta.Model) == "" {
+		return "" // no model named: the record's own decides
+	}
+	return attribution.ModelName(meta.Model)
 }

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tokenyield/tokenyield/attribution"
 	"github.com/tokenyield/tokenyield/internal/agents/gemini"
 )
 
@@ -16,16 +15,6 @@ import (
 type counts = gemini.Counts
 
 var errBadNumbers = gemini.ErrBadNumbers
-
-// cleanModel trims a model name and replaces one a note cannot hold with
-// "unknown" ("" stays "": no model named).
-func cleanModel(m string) string {
-	m = strings.TrimSpace(m)
-	if m != "" && !attribution.ValidName(m) {
-		return "unknown"
-	}
-	return m
-}
 
 var errNoTime = errors.New("record without a valid timestamp")
 
