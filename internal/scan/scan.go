@@ -379,9 +379,11 @@ func Scan(ctx context.Context, env tail.Env, sources []tail.Source, st *State, o
 	return res
 }
 
+// problem records p as one line: line breaks that a log's data brought into
+// an error (a version string, a path) become spaces.
 func (r *Result) problem(p string) {
 	if len(r.Problems) < maxProblems {
-		r.Problems = append(r.Problems, p)
+		r.Problems = append(r.Problems, strings.NewReplacer("\r\n", " ", "\r", " ", "\n", " ").Replace(p))
 	}
 }
 

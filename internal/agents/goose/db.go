@@ -43,34 +43,22 @@ func schemaVersion(ctx context.Context, db *sql.DB) string {
 	return fmt.Sprintf("schema version %d", v.Int64)
 }
 
-// queryWith returns the sqlitedb.Query of a Goose database, collecting
-// warnings in w.
-func queryWith(w *warnings) func(ctx context.Context, db *sql.DB, state []byte, emit func(attribution.Event)) ([]byte, error) {
-	return func(ctx context.Context, db *sql.DB, state []byte, emit func(attribution.Event)) ([]byte, error) {
-		*w = warnings{}
-		out, err := query(ctx, db, state, emit, w)
-		if err != nil {
-			*w = warnings{}
-		}
-		return out, err
-	}
-}
-
 // query emits one event per session updated since the state's watermark
 // (every session on the first read), carrying the session's cumulative
 // counters.
-func query(ctx context.Context, db *sql.DB, state []byte, emit func(attribution.Event), w *warnings) ([]byte, error) {
+func query(ctx context.Context, db *sql.DB, state []byte, emit func(attribution.Event), w *sqlitedb.Tally) ([]byte, error) {
 	var st dbState
 	if len(state) > 0 && json.Unmarshal(state, &st) != nil {
 		st = dbState{}
 	}
-	w.version = schemaVersion(ctx, db)
-	if err := sqlitedb.Require(ctx, db, "goose", w.version, "sessions", requiredColumns...); err != nil {
+	version := schemaVersion(ctx, db)
+	w.Label, w.Unit = "goose database ("+version+")", "sessions"
+	if err := sqlitedb.Require(ctx, db, "goose", version, "sessions", requiredColumns...); err != nil {
 		return nil, err
 	}
 	have, err := sqlitedb.Columns(ctx, db, "sessions")
 	if err != nil {
-		return nil, fmt.Errorf("goose database (%s): %w", w.version, err)
+		return nil, fmt.Errorf("goose database (%s): %w", version, err)
 	}
 	cols := append([]string(nil), requiredColumns...)
 	for _, c := range optionalColumns {
@@ -88,7 +76,7 @@ func query(ctx context.Context, db *sql.DB, state []byte, emit func(attribution.
 	}
 	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("goose database (%s): %w", w.version, err)
+		return nil, fmt.Errorf("goose database (%s): %w", version, err)
 	}
 	defer rows.Close()
 	latest := st.Updated
@@ -96,7 +84,7 @@ func query(ctx context.Context, db *sql.DB, state []byte, emit func(attribution.
 		var r sessionRow
 		if err := rows.Scan(&r.id, &r.workingDir, &r.updated, &r.accIn, &r.accOut, &r.accTotal,
 			&r.created, &r.in, &r.out, &r.total, &r.modelConfig); err != nil {
-			return nil, fmt.Errorf("goose database (%s): %w", w.version, err)
+			return nil, fmt.Errorf("goose database (%s): %w", version, err)
 		}
 		if t, ok := parseTime(r.updated); ok {
 			if s := t.Format(sqliteTime); s > latest {
@@ -105,18 +93,18 @@ func query(ctx context.Context, db *sql.DB, state []byte, emit func(attribution.
 		}
 		e, note, err := r.event()
 		if err != nil {
-			w.skip(fmt.Sprintf("session %s: %v", asText(r.id), err))
+			w.Skip(fmt.Sprintf("session %s: %v", asText(r.id), err))
 			continue
 		}
 		if note != "" {
-			w.note(fmt.Sprintf("session %s: %s", asText(r.id), note))
+			w.Note(fmt.Sprintf("session %s: %s", asText(r.id), note))
 		}
 		if !e.Usage.IsZero() {
 			emit(e)
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("goose database (%s): %w", w.version, err)
+		return nil, fmt.Errorf("goose database (%s): %w", version, err)
 	}
 	return json.Marshal(dbState{Updated: latest})
 }

@@ -79,7 +79,7 @@ func TestWatermark(t *testing.T) {
 	defer db.Close()
 	var (
 		n int
-		w warnings
+		w sqlitedb.Tally
 	)
 	state, err := query(t.Context(), db, nil, func(attribution.Event) { n++ }, &w)
 	if err != nil || n != 5 {

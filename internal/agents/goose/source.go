@@ -1,8 +1,6 @@
 package goose
 
 import (
-	"errors"
-	"fmt"
 	"os"
 	"path"
 	"path/filepath"
@@ -109,13 +107,9 @@ func match(rel string) bool {
 	return rel == dbName || strings.HasSuffix(rel, ".jsonl") && len(rel) > len(".jsonl")
 }
 
-// read reads a database or a legacy session file. Its errors are one line
-// each.
+// read reads a database or a legacy file (the scan makes its errors one
+// line each).
 func read(p string, cur *tail.Cursor, emit func(attribution.Event), st *tail.Stats) error {
-	return oneLine(readKind(p, cur, emit, st))
-}
-
-func readKind(p string, cur *tail.Cursor, emit func(attribution.Event), st *tail.Stats) error {
 	if path.Base(filepath.ToSlash(p)) != dbName {
 		return tail.ReadWhole(p, cur, func(data []byte, emit func(attribution.Event)) error {
 			return parseLegacy(p, data, func() time.Time {
@@ -126,68 +120,5 @@ func readKind(p string, cur *tail.Cursor, emit func(attribution.Event), st *tail
 			}, emit)
 		}, emit, st)
 	}
-	var w warnings
-	if err := sqlitedb.Read(p, cur, queryWith(&w), emit, st); err != nil {
-		return err
-	}
-	settle(cur)
-	st.Skipped += int64(w.skipped)
-	return w.err(p)
-}
-
-// recentWrite is how recent a database's last write may be for the next
-// scan to read it again even if it looks unchanged.
-const recentWrite = 2 * time.Second
-
-// settle makes the next scan query a database again when it or its
-// write-ahead log was written just before this read. sqlitedb.Read compares
-// sizes and modification times taken before its query, but a transaction
-// writes its pages to the log before it commits: a read can take the
-// larger size while its snapshot does not include that transaction yet, and
-// with coarse modification times nothing would look changed afterwards. The
-// extra query is cheap: only sessions updated lately are read.
-func settle(cur *tail.Cursor) {
-	if cur.ModNano != 0 && time.Since(time.Unix(0, cur.ModNano)) < recentWrite {
-		cur.Offset = -1 // sqlitedb.Read reads again when Offset differs from the size
-	}
-}
-
-// oneLine returns err with line breaks (which data could bring in) replaced
-// by spaces.
-func oneLine(err error) error {
-	if err == nil || !strings.ContainsAny(err.Error(), "\r\n") {
-		return err
-	}
-	return errors.New(strings.NewReplacer("\r", " ", "\n", " ").Replace(err.Error()))
-}
-
-// warnings collects, during one read of a database, the sessions that could
-// not be used (skipped) or only in part (noted), for one warning line.
-type warnings struct {
-	version        string
-	skipped, noted int
-	first          string
-}
-
-func (w *warnings) skip(what string) {
-	w.skipped++
-	if w.first == "" {
-		w.first = what
-	}
-}
-
-func (w *warnings) note(what string) {
-	w.noted++
-	if w.first == "" {
-		w.first = what
-	}
-}
-
-// err returns the warning line, or nil when every session was usable.
-func (w *warnings) err(path string) error {
-	if w.skipped == 0 && w.noted == 0 {
-		return nil
-	}
-	return fmt.Errorf("goose database %s (%s): %d sessions of an unexpected shape skipped, %d read in part (first: %s)",
-		path, w.version, w.skipped, w.noted, w.first)
+	return sqlitedb.Read(p, cur, query, emit, st)
 }

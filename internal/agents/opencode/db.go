@@ -83,7 +83,7 @@ type dbRead struct {
 	version    string
 	hasVersion bool // session.version exists
 	emit       func(attribution.Event)
-	warn       *warnings
+	warn       *sqlitedb.Tally
 
 	messages map[string]*messageInfo // nil: no such message
 	sessions map[string]session
@@ -92,12 +92,13 @@ type dbRead struct {
 
 // queryDB is the sqlitedb.Query of an OpenCode database: it emits one event
 // per step-finish part, and one per assistant message that has none.
-func queryDB(ctx context.Context, db *sql.DB, agent string, state []byte, emit func(attribution.Event), warn *warnings) ([]byte, error) {
+func queryDB(ctx context.Context, db *sql.DB, agent string, state []byte, emit func(attribution.Event), warn *sqlitedb.Tally) ([]byte, error) {
 	var st dbState
 	if len(state) > 0 && json.Unmarshal(state, &st) != nil {
 		st = dbState{}
 	}
 	version := dbVersion(ctx, db)
+	warn.Label, warn.Unit = "opencode database", "records"
 	for _, r := range required {
 		if err := sqlitedb.Require(ctx, db, "opencode", version, r.table, r.cols...); err != nil {
 			return nil, err
@@ -155,7 +156,7 @@ func (r *dbRead) steps(ctx context.Context, m mark) (mark, error) {
 		}
 		p, ok, err := parseStep([]byte(data.String))
 		if err != nil {
-			r.warn.skip(fmt.Sprintf("part %s (%s): %v", id.String, r.sessionVersion(ctx, sesID.String), err))
+			r.warn.Skip(fmt.Sprintf("part %s (%s): %v", id.String, r.sessionVersion(ctx, sesID.String), err))
 			continue
 		}
 		if !ok {
@@ -176,7 +177,7 @@ func (r *dbRead) steps(ctx context.Context, m mark) (mark, error) {
 		}
 		u, err := p.Tokens.usage(info.provider)
 		if err != nil {
-			r.warn.skip(fmt.Sprintf("part %s (%s): %v", id.String, versionOr(ses.version), err))
+			r.warn.Skip(fmt.Sprintf("part %s (%s): %v", id.String, versionOr(ses.version), err))
 			continue
 		}
 		written := fromMillis(asInt(created))
@@ -227,7 +228,7 @@ func (r *dbRead) fallbacks(ctx context.Context, m mark) (mark, error) {
 			_, err = info.tokens.usage(info.provider)
 		}
 		if err != nil {
-			r.warn.skip(fmt.Sprintf("message %s (%s): %v", id.String, r.sessionVersion(ctx, sesID.String), err))
+			r.warn.Skip(fmt.Sprintf("message %s (%s): %v", id.String, r.sessionVersion(ctx, sesID.String), err))
 			continue
 		}
 		if info.role == "user" || info.tokens == nil {
@@ -291,7 +292,7 @@ func (r *dbRead) message(ctx context.Context, id string) (*messageInfo, error) {
 	default:
 		info, perr := parseMessage([]byte(data.String))
 		if perr != nil {
-			r.warn.note(fmt.Sprintf("message %s (%s): %v", id, r.sessionVersion(ctx, sesID.String), perr))
+			r.warn.Note(fmt.Sprintf("message %s (%s): %v", id, r.sessionVersion(ctx, sesID.String), perr))
 		}
 		info.id, info.session = id, sesID.String
 		out = &info

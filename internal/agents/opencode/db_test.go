@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tokenyield/tokenyield/attribution"
+	"github.com/tokenyield/tokenyield/internal/agents/sqlitedb"
 	"github.com/tokenyield/tokenyield/internal/scan"
 )
 
@@ -318,11 +319,11 @@ func TestQueryNestedLookups(t *testing.T) {
 	defer db.Close()
 	db.SetMaxOpenConns(1)
 	var n int
-	var w warnings
+	var w sqlitedb.Tally
 	if _, err := queryDB(context.Background(), db, attribution.AgentOpenCode, nil, func(attribution.Event) { n++ }, &w); err != nil {
 		t.Fatal(err)
 	}
-	if n != 7 || w.skipped+w.noted != 0 { // a2×3, a4, b1×2, c1
+	if skipped, noted := w.Counts(); n != 7 || skipped+noted != 0 { // a2×3, a4, b1×2, c1
 		t.Errorf("%d events, warnings %+v", n, w)
 	}
 }

@@ -3,12 +3,9 @@ package opencode
 import (
 	"context"
 	"database/sql"
-	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/tokenyield/tokenyield/attribution"
 	"github.com/tokenyield/tokenyield/internal/agents/sqlitedb"
@@ -189,21 +186,9 @@ func kindOf(path string) fileKind {
 	return kindDB
 }
 
-// read reads one file of any kind. Its errors are one line each.
+// read reads a database or a legacy file (the scan makes its errors one
+// line each).
 func read(st *storage, path string, cur *tail.Cursor, emit func(attribution.Event), stats *tail.Stats) error {
-	return oneLine(readKind(st, path, cur, emit, stats))
-}
-
-// oneLine returns err with line breaks (which data such as a version string
-// could bring in) replaced by spaces.
-func oneLine(err error) error {
-	if err == nil || !strings.ContainsAny(err.Error(), "\r\n") {
-		return err
-	}
-	return errors.New(strings.NewReplacer("\r", " ", "\n", " ").Replace(err.Error()))
-}
-
-func readKind(st *storage, path string, cur *tail.Cursor, emit func(attribution.Event), stats *tail.Stats) error {
 	switch kindOf(path) {
 	case kindMessage:
 		return tail.ReadWhole(path, cur, func(data []byte, emit func(attribution.Event)) error {
@@ -214,65 +199,8 @@ func readKind(st *storage, path string, cur *tail.Cursor, emit func(attribution.
 			return st.part(path, data, emit)
 		}, emit, stats)
 	}
-	var w warnings
-	query := func(ctx context.Context, db *sql.DB, state []byte, emit func(attribution.Event)) ([]byte, error) {
-		w = warnings{}
-		out, err := queryDB(ctx, db, st.agent, state, emit, &w)
-		if err != nil {
-			w = warnings{}
-		}
-		return out, err
+	query := func(ctx context.Context, db *sql.DB, state []byte, emit func(attribution.Event), tally *sqlitedb.Tally) ([]byte, error) {
+		return queryDB(ctx, db, st.agent, state, emit, tally)
 	}
-	if err := sqlitedb.Read(path, cur, query, emit, stats); err != nil {
-		return err
-	}
-	settle(cur)
-	stats.Skipped += int64(w.skipped)
-	return w.err(path)
-}
-
-// recentWrite is how recent a database's last write may be for the next
-// scan to read it again even if it looks unchanged.
-const recentWrite = 2 * time.Second
-
-// settle makes the next scan query a database again when it or its
-// write-ahead log was written just before this read. sqlitedb.Read compares
-// sizes and modification times taken before its query, but a transaction
-// writes its pages to the log before it commits: a read can take the
-// larger size while its snapshot does not include that transaction yet, and
-// with coarse modification times nothing would look changed afterwards. The
-// extra query is cheap: the watermarks make it read only the newest rows.
-func settle(cur *tail.Cursor) {
-	if cur.ModNano != 0 && time.Since(time.Unix(0, cur.ModNano)) < recentWrite {
-		cur.Offset = -1 // sqlitedb.Read reads again when Offset differs from the size
-	}
-}
-
-// warnings collects, during one read of a database, the records that could
-// not be used (skipped) or only in part (noted), for one warning line.
-type warnings struct {
-	skipped, noted int
-	first          string
-}
-
-func (w *warnings) skip(what string) {
-	w.skipped++
-	if w.first == "" {
-		w.first = what
-	}
-}
-
-func (w *warnings) note(what string) {
-	w.noted++
-	if w.first == "" {
-		w.first = what
-	}
-}
-
-// err returns the warning line, or nil when every record was usable.
-func (w *warnings) err(path string) error {
-	if w.skipped == 0 && w.noted == 0 {
-		return nil
-	}
-	return fmt.Errorf("opencode database %s: %d records of an unexpected shape skipped, %d read in part (first: %s)", path, w.skipped, w.noted, w.first)
+	return sqlitedb.Read(path, cur, query, emit, stats)
 }

@@ -66,14 +66,58 @@ func Open(path string) (*sql.DB, error) {
 // Query reads a database: it gets the state it returned last time (nil the
 // first time) and returns the new one, emitting events. Events must carry
 // stable keys: a database is read again in full whenever that is simpler,
-// and the callers' de-duplication keeps only what is new.
-type Query func(ctx context.Context, db *sql.DB, state []byte, emit func(attribution.Event)) ([]byte, error)
+// and the callers' de-duplication keeps only what is new. Rows it cannot
+// use, or only in part, go into tally.
+type Query func(ctx context.Context, db *sql.DB, state []byte, emit func(attribution.Event), tally *Tally) ([]byte, error)
+
+// Tally counts, during one query, the rows the query could not use
+// (Skip) or used only in part (Note), and keeps the first, for one warning
+// line per read (Read returns it; the skipped rows count in Stats.Skipped).
+type Tally struct {
+	// Label names the database in the warning ("goose database (schema
+	// version 9)"); Unit the rows counted ("sessions").
+	Label, Unit    string
+	skipped, noted int
+	first          string
+}
+
+// Skip counts a row that could not be used; what says which and why.
+func (t *Tally) Skip(what string) {
+	t.skipped++
+	t.keep(what)
+}
+
+// Note counts a row that was used only in part.
+func (t *Tally) Note(what string) {
+	t.noted++
+	t.keep(what)
+}
+
+// Counts returns how many rows were skipped and how many noted.
+func (t *Tally) Counts() (skipped, noted int) { return t.skipped, t.noted }
+
+func (t *Tally) keep(what string) {
+	if t.first == "" {
+		t.first = what
+	}
+}
+
+// err returns the warning line of the database at path, or nil when every
+// row was usable.
+func (t *Tally) err(path string) error {
+	if t.skipped == 0 && t.noted == 0 {
+		return nil
+	}
+	return fmt.Errorf("%s %s: %d %s of an unexpected shape skipped, %d read in part (first: %s)",
+		t.Label, path, t.skipped, t.Unit, t.noted, t.first)
+}
 
 // Read runs query on the database at path when it or its write-ahead log
 // changed since cur, and then advances cur. An unchanged database costs two
 // stats; one written less than two seconds before a read is read once more
 // at the next scan (see settleTime). On an error the cursor stays, so the
-// next scan tries again.
+// next scan tries again. Rows the query tallied come back as a one-line
+// error after the cursor advanced (the rest of the database was read).
 func Read(path string, cur *tail.Cursor, query Query, emit func(attribution.Event), st *tail.Stats) error {
 	st.Files++
 	fi, err := os.Stat(path)
@@ -101,7 +145,8 @@ func Read(path string, cur *tail.Cursor, query Query, emit func(attribution.Even
 	ctx, cancel := context.WithTimeout(context.Background(), queryTimeout)
 	defer cancel()
 	counting := func(e attribution.Event) { st.Events++; emit(e) }
-	state, err := query(ctx, db, cur.State, counting)
+	var tally Tally
+	state, err := query(ctx, db, cur.State, counting, &tally)
 	if err != nil {
 		st.Errors++
 		return fmt.Errorf("%s: %w", path, err)
@@ -116,7 +161,8 @@ func Read(path string, cur *tail.Cursor, query Query, emit func(attribution.Even
 		// next time (the query's own state keeps that cheap).
 		cur.Offset = -1
 	}
-	return nil
+	st.Skipped += int64(tally.skipped)
+	return tally.err(path)
 }
 
 // settleTime is how long after its last write a database is read again

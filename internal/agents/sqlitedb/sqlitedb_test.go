@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/binary"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -31,7 +32,7 @@ func agentDB(t *testing.T, path string) *sql.DB {
 }
 
 // sumQuery emits one event per row after the last id it saw (its state).
-func sumQuery(ctx context.Context, db *sql.DB, state []byte, emit func(attribution.Event)) ([]byte, error) {
+func sumQuery(ctx context.Context, db *sql.DB, state []byte, emit func(attribution.Event), _ *Tally) ([]byte, error) {
 	var last int64
 	if len(state) == 8 {
 		last = int64(binary.LittleEndian.Uint64(state)) //nolint:gosec // written below
@@ -193,5 +194,38 @@ func TestRequire(t *testing.T) {
 	}
 	if _, err := db.Exec(`INSERT INTO calls(output) VALUES (1)`); err == nil {
 		t.Error("a write through the reader's connection succeeded")
+	}
+}
+
+// TestReadTally: the rows a query tallies come back as one warning line
+// after the cursor advanced, counted in Stats.Skipped; a query that fails
+// leaves neither.
+func TestReadTally(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "agent.db")
+	agent := agentDB(t, path)
+	if _, err := agent.Exec(`INSERT INTO calls(output) VALUES (10)`); err != nil {
+		t.Fatal(err)
+	}
+	tallying := func(ctx context.Context, db *sql.DB, state []byte, emit func(attribution.Event), tally *Tally) ([]byte, error) {
+		tally.Label, tally.Unit = "tool database (v2)", "rows"
+		tally.Skip("row 7: bad")
+		tally.Skip("row 8: bad")
+		tally.Note("row 9: no model")
+		return sumQuery(ctx, db, state, emit, tally)
+	}
+	var cur tail.Cursor
+	var st tail.Stats
+	err := Read(path, &cur, tallying, func(attribution.Event) {}, &st)
+	want := "tool database (v2) " + path + ": 2 rows of an unexpected shape skipped, 1 read in part (first: row 7: bad)"
+	if err == nil || err.Error() != want || st.Skipped != 2 || st.Errors != 0 || cur.State == nil {
+		t.Errorf("err %v, stats %+v, state %v;\nwant %q, 2 skipped, the cursor advanced", err, st, cur.State, want)
+	}
+	failing := func(_ context.Context, _ *sql.DB, _ []byte, _ func(attribution.Event), tally *Tally) ([]byte, error) {
+		tally.Skip("row 1")
+		return nil, errors.New("boom")
+	}
+	st = tail.Stats{}
+	if err := Read(path, &tail.Cursor{}, failing, func(attribution.Event) {}, &st); err == nil || strings.Contains(err.Error(), "skipped") || st.Skipped != 0 {
+		t.Errorf("failing query: err %v, stats %+v", err, st)
 	}
 }
