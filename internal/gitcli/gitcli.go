@@ -149,6 +149,18 @@ func (g *Git) Run(ctx context.Context, args ...string) ([]byte, error) {
 // RunInput runs git with args, feeding stdin to it, and returns its standard
 // output. A nil stdin means no input (git reads /dev/null).
 func (g *Git) RunInput(ctx context.Context, stdin []byte, args ...string) ([]byte, error) {
+	cmd := g.command(ctx, stdin, args)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout = &stdout
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		return stdout.Bytes(), commandError(ctx, args, &stderr, err)
+	}
+	return stdout.Bytes(), nil
+}
+
+// command prepares git with args in g.Dir, with g.Env and stdin (nil: none).
+func (g *Git) command(ctx context.Context, stdin []byte, args []string) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, g.Path, args...)
 	cmd.Dir = g.Dir
 	// A killed git may leave children (ssh, credential helpers, aliases)
@@ -160,19 +172,13 @@ func (g *Git) RunInput(ctx context.Context, stdin []byte, args ...string) ([]byt
 	if stdin != nil {
 		cmd.Stdin = bytes.NewReader(stdin)
 	}
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout = &stdout
-	cmd.Stderr = &stderr
-	err := cmd.Run()
-	if err == nil {
-		return stdout.Bytes(), nil
-	}
-	e := &Error{
-		Args:     append([]string(nil), args...),
-		ExitCode: -1,
-		Stderr:   strings.TrimSpace(stderr.String()),
-		Err:      err,
-	}
+	return cmd
+}
+
+// commandError is the *Error of a git run that failed with err: its exit
+// code when git exited, its standard error, or the context's end.
+func commandError(ctx context.Context, args []string, stderr *bytes.Buffer, err error) *Error {
+	e := &Error{Args: append([]string(nil), args...), ExitCode: -1, Stderr: strings.TrimSpace(stderr.String()), Err: err}
 	var ee *exec.ExitError
 	if errors.As(err, &ee) && ee.Exited() {
 		e.ExitCode = ee.ExitCode()
@@ -181,7 +187,7 @@ func (g *Git) RunInput(ctx context.Context, stdin []byte, args ...string) ([]byt
 		e.ExitCode = -1
 		e.Err = ctxErr
 	}
-	return stdout.Bytes(), e
+	return e
 }
 
 // RunStream runs git with args and hands its standard output to consume as
@@ -194,17 +200,9 @@ func (g *Git) RunStream(ctx context.Context, consume func(io.Reader) error, args
 // RunStreamInput is RunStream feeding stdin to git (nil: no input), for
 // lists too long for a command line (git log --stdin).
 func (g *Git) RunStreamInput(ctx context.Context, stdin []byte, consume func(io.Reader) error, args ...string) error {
-	ctx, cancel := context.WithCancel(ctx)
+	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, g.Path, args...)
-	cmd.Dir = g.Dir
-	cmd.WaitDelay = WaitDelay
-	if len(g.Env) > 0 {
-		cmd.Env = append(os.Environ(), g.Env...)
-	}
-	if stdin != nil {
-		cmd.Stdin = bytes.NewReader(stdin)
-	}
+	cmd := g.command(runCtx, stdin, args)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.StdoutPipe()
@@ -224,12 +222,7 @@ func (g *Git) RunStreamInput(ctx context.Context, stdin []byte, consume func(io.
 		return cerr
 	}
 	if werr != nil {
-		e := &Error{Args: append([]string(nil), args...), ExitCode: -1, Stderr: strings.TrimSpace(stderr.String()), Err: werr}
-		var ee *exec.ExitError
-		if errors.As(werr, &ee) && ee.Exited() {
-			e.ExitCode = ee.ExitCode()
-		}
-		return e
+		return commandError(ctx, args, &stderr, werr)
 	}
 	return nil
 }
