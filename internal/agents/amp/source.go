@@ -33,34 +33,20 @@ var editors = []string{"Code", "Code - Insiders", "VSCodium", "Cursor", "Windsur
 // documentation. Identical paths are listed once; missing ones are kept (the
 // scanner skips them).
 func roots(env tail.Env) []string {
-	var out []string
-	add := func(p string) {
-		if p == "" {
-			return
-		}
-		p = filepath.Clean(p)
-		for _, q := range out {
-			if q == p {
-				return
-			}
-		}
-		out = append(out, p)
-	}
-	if v := env.Get("AMP_DATA_DIR"); strings.TrimSpace(strings.ReplaceAll(v, ",", "")) != "" {
-		for _, entry := range strings.Split(v, ",") {
-			if entry = env.ExpandHome(strings.TrimSpace(entry)); entry != "" {
-				add(filepath.Join(entry, "threads"))
-			}
+	var out tail.PathList
+	if entries := env.ListVar("AMP_DATA_DIR"); entries != nil {
+		for _, entry := range entries {
+			out.Add(filepath.Join(env.ExpandHome(entry), "threads"))
 		}
 		return out
 	}
 	if xdg := env.Get("XDG_DATA_HOME"); xdg != "" {
-		add(filepath.Join(xdg, "amp", "threads"))
+		out.Add(filepath.Join(xdg, "amp", "threads"))
 	}
-	add(env.InHome(".local", "share", "amp", "threads"))
+	out.Add(env.InHome(".local", "share", "amp", "threads"))
 	if base := editorUserBase(env); base != "" {
 		for _, app := range editors {
-			add(filepath.Join(base, app, "User", "globalStorage", "sourcegraph.amp", "threads3"))
+			out.Add(filepath.Join(base, app, "User", "globalStorage", "sourcegraph.amp", "threads3"))
 		}
 	}
 	return out

@@ -57,29 +57,14 @@ func Source() tail.Source {
 // every platform. Identical paths are listed once; missing ones are kept (the
 // caller skips them).
 func roots(env tail.Env) []string {
-	var out []string
-	add := func(p string) {
-		if p == "" {
-			return
-		}
-		p = filepath.Clean(p)
-		for _, q := range out {
-			if q == p {
-				return
-			}
-		}
-		out = append(out, p)
-	}
-	if v := env.Get("CLAUDE_CONFIG_DIR"); strings.TrimSpace(strings.ReplaceAll(v, ",", "")) != "" {
-		for _, entry := range strings.Split(v, ",") {
-			entry = env.ExpandHome(strings.TrimSpace(entry))
-			if entry == "" {
-				continue
-			}
+	var out tail.PathList
+	if entries := env.ListVar("CLAUDE_CONFIG_DIR"); entries != nil {
+		for _, entry := range entries {
+			entry = env.ExpandHome(entry)
 			if filepath.Base(filepath.Clean(entry)) == "projects" {
-				add(entry)
+				out.Add(entry)
 			} else {
-				add(filepath.Join(entry, "projects"))
+				out.Add(filepath.Join(entry, "projects"))
 			}
 		}
 		return out
@@ -89,9 +74,9 @@ func roots(env tail.Env) []string {
 		xdg = env.InHome(".config")
 	}
 	if xdg != "" {
-		add(filepath.Join(xdg, "claude", "projects"))
+		out.Add(filepath.Join(xdg, "claude", "projects"))
 	}
-	add(env.InHome(".claude", "projects"))
+	out.Add(env.InHome(".claude", "projects"))
 	return out
 }
 

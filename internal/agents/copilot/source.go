@@ -112,28 +112,16 @@ func otelFile(env tail.Env) string {
 // versions move them to ~/.copilot at start-up; the copies have the same
 // keys). Identical paths are listed once.
 func roots(env tail.Env) []string {
-	var out []string
-	add := func(p string) {
-		if p == "" {
-			return
-		}
-		p = filepath.Clean(p)
-		for _, q := range out {
-			if q == p {
-				return
-			}
-		}
-		out = append(out, p)
-	}
+	var out tail.PathList
 	if home := copilotHome(env); home != "" {
-		add(filepath.Join(home, dirSessions))
-		add(filepath.Join(home, dirHistory))
-		add(filepath.Join(home, dirOTel))
+		out.Add(filepath.Join(home, dirSessions))
+		out.Add(filepath.Join(home, dirHistory))
+		out.Add(filepath.Join(home, dirOTel))
 	}
 	if strings.TrimSpace(env.Get(envHome)) == "" {
 		if x := env.Get(envXDGState); x != "" {
-			add(filepath.Join(x, ".copilot", dirSessions))
-			add(filepath.Join(x, ".copilot", dirHistory))
+			out.Add(filepath.Join(x, ".copilot", dirSessions))
+			out.Add(filepath.Join(x, ".copilot", dirHistory))
 		}
 	}
 	return out

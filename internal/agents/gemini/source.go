@@ -49,26 +49,14 @@ func Source() tail.Source {
 // roots lists $GEMINI_CLI_HOME/.gemini/tmp (or <home>/.gemini/tmp), then
 // each entry of GEMINI_DATA_DIR (trimmed, "~" expanded), without repeats.
 func roots(env tail.Env) []string {
-	var out []string
-	add := func(p string) {
-		if p == "" {
-			return
-		}
-		p = filepath.Clean(p)
-		for _, q := range out {
-			if q == p {
-				return
-			}
-		}
-		out = append(out, p)
-	}
+	var out tail.PathList
 	if h := env.Get("GEMINI_CLI_HOME"); h != "" {
-		add(filepath.Join(env.ExpandHome(h), ".gemini", "tmp"))
+		out.Add(filepath.Join(env.ExpandHome(h), ".gemini", "tmp"))
 	} else {
-		add(env.InHome(".gemini", "tmp"))
+		out.Add(env.InHome(".gemini", "tmp"))
 	}
-	for _, entry := range strings.Split(env.Get("GEMINI_DATA_DIR"), ",") {
-		add(env.ExpandHome(strings.TrimSpace(entry)))
+	for _, entry := range env.ListVar("GEMINI_DATA_DIR") {
+		out.Add(env.ExpandHome(entry))
 	}
 	return out
 }

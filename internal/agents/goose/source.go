@@ -49,18 +49,11 @@ func files(env tail.Env) []string {
 // ~/.local/share/Block/goose and, on macOS,
 // ~/Library/Application Support/goose.
 func roots(env tail.Env) []string {
-	var out []string
-	add := func(p string) {
-		if p == "" {
-			return
+	var out tail.PathList
+	add := func(dataDir string) { // its sessions folder
+		if dataDir != "" {
+			out.Add(filepath.Join(dataDir, "sessions"))
 		}
-		p = filepath.Join(p, "sessions")
-		for _, q := range out {
-			if q == p {
-				return
-			}
-		}
-		out = append(out, p)
 	}
 	if r := env.Get("GOOSE_PATH_ROOT"); isAbs(r, env.GOOS) {
 		add(filepath.Join(r, "data"))

@@ -72,31 +72,17 @@ func (fl flavour) source() tail.Source {
 // the OS: the same on Linux, macOS and Windows), and ~/.local/share/<app>
 // when XDG_DATA_HOME points elsewhere (where ccusage looks).
 func (fl flavour) dataDirs(env tail.Env) []string {
-	var out []string
-	add := func(p string) {
-		if p == "" {
-			return
+	var out tail.PathList
+	if entries := env.ListVar(fl.dataDirEnv); entries != nil {
+		for _, entry := range entries {
+			out.Add(entry)
 		}
-		p = filepath.Clean(p)
-		for _, q := range out {
-			if q == p {
-				return
-			}
-		}
-		out = append(out, p)
-	}
-	if fl.dataDirEnv != "" {
-		if v := env.Get(fl.dataDirEnv); strings.TrimSpace(strings.ReplaceAll(v, ",", "")) != "" {
-			for _, entry := range strings.Split(v, ",") {
-				add(strings.TrimSpace(entry))
-			}
-			return out
-		}
+		return out
 	}
 	if xdg := env.Get("XDG_DATA_HOME"); xdg != "" {
-		add(filepath.Join(xdg, fl.app))
+		out.Add(filepath.Join(xdg, fl.app))
 	}
-	add(env.InHome(".local", "share", fl.app))
+	out.Add(env.InHome(".local", "share", fl.app))
 	return out
 }
 

@@ -64,6 +64,40 @@ func (e Env) ExpandHome(p string) string {
 	return p
 }
 
+// ListVar returns the entries of the comma-separated list variable name,
+// trimmed, blank ones left out: nil when it names none (unset, or only
+// commas and spaces), which callers take as unset, and for the name "".
+func (e Env) ListVar(name string) []string {
+	if name == "" {
+		return nil
+	}
+	var out []string
+	for _, entry := range strings.Split(e.Get(name), ",") {
+		if entry = strings.TrimSpace(entry); entry != "" {
+			out = append(out, entry)
+		}
+	}
+	return out
+}
+
+// PathList collects log roots once each, in the order they are added (a
+// reader lists the places a tool may write, which often coincide).
+type PathList []string
+
+// Add appends p, cleaned, unless it is "" or already listed.
+func (l *PathList) Add(p string) {
+	if p == "" {
+		return
+	}
+	p = filepath.Clean(p)
+	for _, q := range *l {
+		if q == p {
+			return
+		}
+	}
+	*l = append(*l, p)
+}
+
 // InHome joins elem below the home directory, or returns "" without a home.
 func (e Env) InHome(elem ...string) string {
 	if e.Home == "" {
