@@ -113,10 +113,10 @@ type sessionContext struct {
 // dir returns the recorded working directory, else the git root, when
 // absolute.
 func (c sessionContext) dir() string {
-	if isAbs(c.Cwd) {
+	if tail.IsAbsAnyOS(c.Cwd) {
 		return c.Cwd
 	}
-	if isAbs(c.GitRoot) {
+	if tail.IsAbsAnyOS(c.GitRoot) {
 		return c.GitRoot
 	}
 	return ""

@@ -96,20 +96,3 @@ func modelKey(m string) string {
 	}
 	return strings.TrimSuffix(m, "-1m")
 }
-
-// isAbs reports whether p is an absolute path on any of the systems Copilot
-// runs on ("/x", "C:\x", "C:/x", `\\server\share`). The reader may run on
-// another system than the one that wrote the log, so filepath.IsAbs is not
-// enough.
-func isAbs(p string) bool {
-	switch {
-	case strings.ContainsRune(p, 0):
-		return false
-	case strings.HasPrefix(p, "/"), strings.HasPrefix(p, `\\`):
-		return true
-	case len(p) >= 3 && p[1] == ':' && (p[2] == '\\' || p[2] == '/'):
-		c := p[0] | 0x20
-		return c >= 'a' && c <= 'z'
-	}
-	return false
-}

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+
+	"github.com/tokenyield/tokenyield/internal/agents/tail"
 )
 
 // Files of the Gemini CLI home that name project roots.
@@ -88,7 +90,7 @@ func resolveRoot(dir, hash string, repos []string) string {
 	slug := filepath.Base(dir)
 	owner := ""
 	for root, s := range registry {
-		if s != slug || !isAbsPath(root) {
+		if s != slug || !tail.IsAbsAnyOS(root) {
 			continue
 		}
 		if owner != "" {
@@ -151,7 +153,7 @@ func readMarker(path string) string {
 		return ""
 	}
 	root := strings.TrimSpace(string(b))
-	if !isAbsPath(root) || strings.ContainsAny(root, "\x00\n") {
+	if !tail.IsAbsAnyOS(root) || strings.ContainsAny(root, "\x00\n") {
 		return ""
 	}
 	return root
@@ -201,17 +203,4 @@ func isHash(s string) bool {
 		}
 	}
 	return true
-}
-
-// isAbsPath reports whether p is absolute on any platform Gemini CLI runs
-// on: "/x", "C:\x", "C:/x" or a UNC path.
-func isAbsPath(p string) bool {
-	switch {
-	case strings.HasPrefix(p, "/"), strings.HasPrefix(p, `\\`):
-		return true
-	case len(p) >= 3 && p[1] == ':' && (p[2] == '\\' || p[2] == '/'):
-		c := p[0] | 0x20
-		return c >= 'a' && c <= 'z'
-	}
-	return filepath.IsAbs(p)
 }

@@ -113,17 +113,6 @@ func TestProjectRootCache(t *testing.T) {
 	}
 }
 
-func TestIsAbsPath(t *testing.T) {
-	for p, want := range map[string]bool{
-		"/home/a": true, `C:\Users\a`: true, "c:/users/a": true, `\\server\share`: true,
-		"home/a": false, "": false, "C:": false, "1:/x": false, "~/a": false,
-	} {
-		if got := isAbsPath(p); got != want {
-			t.Errorf("isAbsPath(%q) = %v", p, got)
-		}
-	}
-}
-
 func write(t *testing.T, path, data string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {

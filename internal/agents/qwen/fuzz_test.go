@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/tokenyield/tokenyield/attribution"
+	"github.com/tokenyield/tokenyield/internal/agents/tail"
 )
 
 // FuzzLine checks that no line makes the parser panic, that a line yields
@@ -39,7 +40,7 @@ func FuzzLine(f *testing.F) {
 				t.Fatalf("model %q cannot go into a note", e.Model)
 			case e.Time.IsZero():
 				t.Fatalf("no time")
-			case e.Cwd != "" && !isAbsPath(e.Cwd):
+			case e.Cwd != "" && !tail.IsAbsAnyOS(e.Cwd):
 				t.Fatalf("cwd %q", e.Cwd)
 			}
 		}

@@ -138,7 +138,7 @@ func (p *parser) Line(line []byte, emit func(attribution.Event)) error {
 	if err != nil {
 		return fmt.Errorf("qwen-code: cwd: %w", err)
 	}
-	if !isAbsPath(cwd) {
+	if !tail.IsAbsAnyOS(cwd) {
 		cwd = ""
 	}
 	emit(attribution.Event{

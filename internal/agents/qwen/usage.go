@@ -3,7 +3,6 @@ package qwen
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/tokenyield/tokenyield/internal/agents/gemini"
@@ -28,17 +27,4 @@ func parseTime(s string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("%w: %w", errNoTime, err)
 	}
 	return t.UTC(), nil
-}
-
-// isAbsPath reports whether p is absolute on any platform Qwen Code runs
-// on: "/x", "C:\x", "C:/x" or a UNC path.
-func isAbsPath(p string) bool {
-	switch {
-	case strings.HasPrefix(p, "/"), strings.HasPrefix(p, `\\`):
-		return true
-	case len(p) >= 3 && p[1] == ':' && (p[2] == '\\' || p[2] == '/'):
-		c := p[0] | 0x20
-		return c >= 'a' && c <= 'z'
-	}
-	return false
 }

@@ -98,6 +98,23 @@ func (l *PathList) Add(p string) {
 	*l = append(*l, p)
 }
 
+// IsAbsAnyOS reports whether p, a directory an agent logged, is absolute on
+// any system agents run on: "/x", "C:\x", "C:/x" or `\\server\share`. The
+// reader may run on another system than the one that wrote the log, so
+// filepath.IsAbs is not enough. A path holding a NUL byte is no path.
+func IsAbsAnyOS(p string) bool {
+	switch {
+	case strings.ContainsRune(p, 0):
+		return false
+	case strings.HasPrefix(p, "/"), strings.HasPrefix(p, `\\`):
+		return true
+	case len(p) >= 3 && p[1] == ':' && (p[2] == '\\' || p[2] == '/'):
+		c := p[0] | 0x20
+		return c >= 'a' && c <= 'z'
+	}
+	return false
+}
+
 // InHome joins elem below the home directory, or returns "" without a home.
 func (e Env) InHome(elem ...string) string {
 	if e.Home == "" {

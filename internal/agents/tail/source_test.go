@@ -25,3 +25,16 @@ func TestListVarAndPathList(t *testing.T) {
 		t.Errorf("PathList = %q, want %q", l, want)
 	}
 }
+
+// TestIsAbsAnyOS: the cases of the Gemini reader, where the rule lived, and
+// a NUL byte.
+func TestIsAbsAnyOS(t *testing.T) {
+	for p, want := range map[string]bool{
+		"/home/a": true, `C:\Users\a`: true, "c:/users/a": true, `\\server\share`: true,
+		"home/a": false, "": false, "C:": false, "1:/x": false, "~/a": false, "/a\x00b": false,
+	} {
+		if got := IsAbsAnyOS(p); got != want {
+			t.Errorf("IsAbsAnyOS(%q) = %v", p, got)
+		}
+	}
+}
