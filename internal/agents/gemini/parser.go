@@ -260,7 +260,7 @@ func (p *parser) message(m []jsonfast.Value, emit func(attribution.Event)) error
 	if ts == "" {
 		ts = p.st.Start
 	}
-	t, err := parseTime(ts)
+	t, err := ParseTime(ts)
 	if err != nil {
 		return fmt.Errorf("gemini-cli: %w", err)
 	}
@@ -278,20 +278,11 @@ func (p *parser) message(m []jsonfast.Value, emit func(attribution.Event)) error
 	return nil
 }
 
-// readCounts reads the tokens object of message m; missing or null fields
-// are zero, and a missing total is noted.
+// readCounts reads the tokens object of message m.
 func readCounts(m []jsonfast.Value) (Counts, error) {
-	var c Counts
-	var errs [6]error
-	c.Input, errs[0] = m[mInput].OptInt64()
-	c.Output, errs[1] = m[mOutput].OptInt64()
-	c.Cached, errs[2] = m[mCached].OptInt64()
-	c.Thoughts, errs[3] = m[mThoughts].OptInt64()
-	c.Tool, errs[4] = m[mTool].OptInt64()
-	c.Total, errs[5] = m[mTotal].OptInt64()
-	c.HasTotal = m[mTotal].Kind() == jsonfast.Number
-	if err := errors.Join(errs[:]...); err != nil {
-		return Counts{}, fmt.Errorf("gemini-cli: %w: %w", errBadNumbers, err)
+	c, err := CountsOf(m[mInput], m[mOutput], m[mCached], m[mThoughts], m[mTool], m[mTotal])
+	if err != nil {
+		return Counts{}, fmt.Errorf("gemini-cli: %w", err)
 	}
 	return c, nil
 }

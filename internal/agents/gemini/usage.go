@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tokenyield/tokenyield/attribution"
+	"github.com/tokenyield/tokenyield/internal/jsonfast"
 )
 
 // Counts are the token counts of one response as Gemini's API reports them
@@ -67,16 +68,37 @@ func (c Counts) Usage() (attribution.Usage, error) {
 	return u, nil
 }
 
-var errNoTime = errors.New("message without a valid timestamp")
+// CountsOf reads the six counts of a usage object, in the order of Counts'
+// fields (Gemini CLI's tokens, Qwen Code's usageMetadata): missing or null
+// counts are zero, and a missing total is noted in HasTotal.
+func CountsOf(input, output, cached, thoughts, tool, total jsonfast.Value) (Counts, error) {
+	var c Counts
+	var errs [6]error
+	c.Input, errs[0] = input.OptInt64()
+	c.Output, errs[1] = output.OptInt64()
+	c.Cached, errs[2] = cached.OptInt64()
+	c.Thoughts, errs[3] = thoughts.OptInt64()
+	c.Tool, errs[4] = tool.OptInt64()
+	c.Total, errs[5] = total.OptInt64()
+	c.HasTotal = total.Kind() == jsonfast.Number
+	if err := errors.Join(errs[:]...); err != nil {
+		return Counts{}, fmt.Errorf("%w: %w", errBadNumbers, err)
+	}
+	return c, nil
+}
 
-// parseTime reads an ISO-8601 timestamp such as "2026-04-29T21:39:45.996Z".
-func parseTime(s string) (time.Time, error) {
+// ErrNoTime marks a record without a valid timestamp.
+var ErrNoTime = errors.New("record without a valid timestamp")
+
+// ParseTime reads an ISO-8601 timestamp such as "2026-04-29T21:39:45.996Z"
+// (Gemini CLI's and Qwen Code's), in UTC.
+func ParseTime(s string) (time.Time, error) {
 	if s == "" {
-		return time.Time{}, errNoTime
+		return time.Time{}, ErrNoTime
 	}
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("%w: %w", errNoTime, err)
+		return time.Time{}, fmt.Errorf("%w: %w", ErrNoTime, err)
 	}
 	return t.UTC(), nil
 }

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tokenyield/tokenyield/attribution"
+	"github.com/tokenyield/tokenyield/internal/agents/gemini"
 	"github.com/tokenyield/tokenyield/internal/agents/tail"
 	"github.com/tokenyield/tokenyield/internal/jsonfast"
 )
@@ -114,7 +115,7 @@ func (p *parser) Line(line []byte, emit func(attribution.Event)) error {
 	if err != nil {
 		return fmt.Errorf("qwen-code: timestamp: %w", err)
 	}
-	t, err := parseTime(ts)
+	t, err := gemini.ParseTime(ts)
 	if err != nil {
 		return fmt.Errorf("qwen-code: %w", err)
 	}
@@ -153,20 +154,11 @@ func (p *parser) Line(line []byte, emit func(attribution.Event)) error {
 	return nil
 }
 
-// readCounts reads usageMetadata; missing or null counts are zero, and a
-// missing total is noted.
+// readCounts reads usageMetadata (Gemini's counts: see gemini.CountsOf).
 func readCounts(v []jsonfast.Value) (counts, error) {
-	var c counts
-	var errs [6]error
-	c.Input, errs[0] = v[fPrompt].OptInt64()
-	c.Output, errs[1] = v[fCandidates].OptInt64()
-	c.Cached, errs[2] = v[fCached].OptInt64()
-	c.Thoughts, errs[3] = v[fThoughts].OptInt64()
-	c.Tool, errs[4] = v[fTool].OptInt64()
-	c.Total, errs[5] = v[fTotal].OptInt64()
-	c.HasTotal = v[fTotal].Kind() == jsonfast.Number
-	if err := errors.Join(errs[:]...); err != nil {
-		return counts{}, fmt.Errorf("qwen-code: %w: %w", errBadNumbers, err)
+	c, err := gemini.CountsOf(v[fPrompt], v[fCandidates], v[fCached], v[fThoughts], v[fTool], v[fTotal])
+	if err != nil {
+		return counts{}, fmt.Errorf("qwen-code: %w", err)
 	}
 	return c, nil
 }
