@@ -3,8 +3,6 @@ package action
 import (
 	"bytes"
 	"context"
-	"fmt"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -70,24 +68,7 @@ func runReview(ctx context.Context, a *githubactions.Action, ghctx *githubaction
 	}
 	a.AddStepSummary(summary)
 	dir := filepath.Join(runnerTemp(ghctx), "tokenyield-review")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("review directory: %w", err)
-	}
-	files := map[string]func(*bytes.Buffer) error{
-		"review.md":   func(b *bytes.Buffer) error { _, err := b.Write(md.Bytes()); return err },
-		"review.html": func(b *bytes.Buffer) error { return review.WriteHTML(b, d, m) },
-		"review.json": func(b *bytes.Buffer) error { return review.WriteJSON(b, d, m) },
-	}
-	for name, write := range files {
-		var b bytes.Buffer
-		if err := write(&b); err != nil {
-			return err
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), b.Bytes(), 0o644); err != nil { //nolint:gosec // report files for later steps
-			return fmt.Errorf("write %s: %w", name, err)
-		}
-	}
-	if _, err := review.WriteCSV(dir, d, m); err != nil {
+	if _, err := review.WriteFiles(dir, d, m, review.Formats...); err != nil {
 		return err
 	}
 	a.SetOutput("review-dir", dir)

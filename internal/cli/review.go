@@ -6,18 +6,18 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/tokenyield/tokenyield/internal/ghapi"
+	"github.com/tokenyield/tokenyield/internal/gitcli"
 	"github.com/tokenyield/tokenyield/internal/progress"
 	"github.com/tokenyield/tokenyield/internal/review"
 )
 
 // reviewFormats are the --format values; "all" writes every format to --out.
-var reviewFormats = []string{"md", "html", "json", "csv", "all"}
+var reviewFormats = append(slices.Clone(review.Formats), "all")
 
 // runReview is the engineering-metrics review of this clone's history.
 func runReview(env *Env, args []string) error {
@@ -111,20 +111,17 @@ func runReview(env *Env, args []string) error {
 // (GITHUB_TOKEN or GH_TOKEN) is set; without one, only when the cache
 // exists, so that what earlier runs learnt (pull requests of commits,
 // review outcomes) still counts. Else nil; a problem is a warning.
-func reviewGitHub(ctx context.Context, env *Env, g interface {
-	Run(context.Context, ...string) ([]byte, error)
-}) *review.GitHub {
+func reviewGitHub(ctx context.Context, env *Env, g *gitcli.Git) *review.GitHub {
 	owner, repo, ok := githubRemote(ctx, g)
 	if !ok {
 		return nil
 	}
-	common, err := g.Run(ctx, "rev-parse", "--path-format=absolute", "--git-common-dir")
+	cache, err := review.CachePath(ctx, g)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "tokenyield: warning: %v\n", err)
 		return nil
 	}
-	gh := &review.GitHub{Owner: owner, Repo: repo, CommitLookups: -1,
-		CachePath: filepath.Join(strings.TrimSpace(string(common)), review.CacheFileName)}
+	gh := &review.GitHub{Owner: owner, Repo: repo, CommitLookups: -1, CachePath: cache}
 	token := cmp.Or(env.Agents.Get("GITHUB_TOKEN"), env.Agents.Get("GH_TOKEN"))
 	if token == "" {
 		if _, err := os.Stat(gh.CachePath); err != nil {
@@ -139,56 +136,27 @@ func reviewGitHub(ctx context.Context, env *Env, g interface {
 	return gh
 }
 
-// writeReview writes the chosen format to standard output or into dir.
+// writeReview writes the chosen format to standard output, or into dir
+// (every format for "all").
 func writeReview(env *Env, d review.Dataset, m review.Metrics, format, dir string) error {
-	if dir != "" {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return fmt.Errorf("--out: %w", err)
-		}
-	}
-	emit := func(name string, write func(*bytes.Buffer) error) error {
-		var b bytes.Buffer
-		if err := write(&b); err != nil {
+	if dir == "" {
+		write, _, _ := review.Writer(format) // csv and all need --out: checked before
+		var b bytes.Buffer                   // nothing half-written on an error
+		if err := write(&b, d, m); err != nil {
 			return err
 		}
-		if dir == "" {
-			_, err := env.Stdout.Write(b.Bytes())
-			return err
-		}
-		path := filepath.Join(dir, name)
-		if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil { //nolint:gosec // a report for people and tools to read
-			return fmt.Errorf("write %s: %w", path, err)
-		}
-		fmt.Fprintln(env.Stderr, "wrote", path)
-		return nil
+		_, err := env.Stdout.Write(b.Bytes())
+		return err
 	}
-	writers := map[string]func() error{
-		"md": func() error {
-			return emit("review.md", func(b *bytes.Buffer) error { return review.WriteMarkdown(b, d, m) })
-		},
-		"html": func() error {
-			return emit("review.html", func(b *bytes.Buffer) error { return review.WriteHTML(b, d, m) })
-		},
-		"json": func() error {
-			return emit("review.json", func(b *bytes.Buffer) error { return review.WriteJSON(b, d, m) })
-		},
-		"csv": func() error {
-			files, err := review.WriteCSV(dir, d, m)
-			for _, f := range files {
-				fmt.Fprintln(env.Stderr, "wrote", f)
-			}
-			return err
-		},
+	formats := []string{format}
+	if format == "all" {
+		formats = review.Formats
 	}
-	if format != "all" {
-		return writers[format]()
+	paths, err := review.WriteFiles(dir, d, m, formats...)
+	for _, p := range paths {
+		fmt.Fprintln(env.Stderr, "wrote", p)
 	}
-	for _, f := range []string{"md", "html", "json", "csv"} {
-		if err := writers[f](); err != nil {
-			return err
-		}
-	}
-	return nil
+	return err
 }
 
 // unprefixed is an error shown without the prefix its message starts with.

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -282,5 +283,35 @@ func TestJSONUnknowns(t *testing.T) {
 	}
 	if p12["number"] != 112.0-100 || p12["lines_added"] != 50.0 || p12["lines_deleted"] != 50.0 || p12["reverted"] != true {
 		t.Errorf("#12 %v", p12)
+	}
+}
+
+// TestWriteFiles: the chosen formats land in the directory under their
+// names, in the order of Formats, each the same as its writer's output.
+func TestWriteFiles(t *testing.T) {
+	d := rvFull()
+	m := review.Compute(d)
+	dir := filepath.Join(t.TempDir(), "out")
+	paths, err := review.WriteFiles(dir, d, m, "csv", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, p := range paths {
+		names = append(names, filepath.Base(p))
+	}
+	want := []string{"review.json", review.CSVPRs, review.CSVWeeks, review.CSVAuthors, review.CSVAgents, review.CSVModels}
+	if !slices.Equal(names, want) {
+		t.Errorf("wrote %q, want %q", names, want)
+	}
+	var b bytes.Buffer
+	if err := review.WriteJSON(&b, d, m); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := os.ReadFile(filepath.Join(dir, "review.json")); err != nil || !bytes.Equal(got, b.Bytes()) {
+		t.Errorf("review.json differs from WriteJSON's output (%v)", err)
+	}
+	if _, _, ok := review.Writer("csv"); ok {
+		t.Error("csv has a single-file writer")
 	}
 }
