@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -148,10 +149,25 @@ func (h *history) inWindow(i int) bool {
 	return (h.since.IsZero() || !t.Before(h.since)) && (h.until.IsZero() || !t.After(h.until))
 }
 
-var (
-	mergeSubject  = regexp.MustCompile(`^Merge pull request #(\d+)\b`)
-	squashSubject = regexp.MustCompile(`\(#(\d+)\)\s*$`)
-)
+// messagePatterns are the commit-message patterns of the grouping and the
+// reverts.
+type messagePatterns struct {
+	merge, squash                                         *regexp.Regexp
+	revertsCommit, revertsPR, revertSubject, revertBranch *regexp.Regexp
+}
+
+// patterns compiles them on first use, not at the start of every tokenyield
+// process (each commit hook links this package).
+var patterns = sync.OnceValue(func() *messagePatterns {
+	return &messagePatterns{
+		merge:         regexp.MustCompile(`^Merge pull request #(\d+)\b`),
+		squash:        regexp.MustCompile(`\(#(\d+)\)\s*$`),
+		revertsCommit: regexp.MustCompile(`(?m)^This reverts commit ([0-9a-f]{7,40})`),
+		revertsPR:     regexp.MustCompile(`(?m)^Reverts [A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+#(\d+)\s*$`),
+		revertSubject: regexp.MustCompile(`^Revert "(.*)"`),
+		revertBranch:  regexp.MustCompile(`^Merge pull request #\d+ from [^/\s]+/revert-(\d+)-`),
+	}
+})
 
 // number returns the number re captures in s, 0 for none.
 func number(re *regexp.Regexp, s string) int {
@@ -261,12 +277,12 @@ func (h *history) indexHeads(heads []pullHead) headIndex {
 func (h *history) gitNumber(ix headIndex, m int) (int, bool) {
 	s := &h.stats[m]
 	if s.IsMerge() {
-		if n := number(mergeSubject, s.Subject()); n > 0 {
+		if n := number(patterns().merge, s.Subject()); n > 0 {
 			return n, false
 		}
 		return ix.byHead[s.Parents[1]], false
 	}
-	if n := number(squashSubject, s.Subject()); n > 0 {
+	if n := number(patterns().squash, s.Subject()); n > 0 {
 		return n, false
 	}
 	n, ok := ix.keys[h.key(m)]
@@ -432,7 +448,7 @@ func (h *history) prOut(pr *prAcc) PR {
 		}
 	default:
 		landing = pr.landed[len(pr.landed)-1]
-		out.Title = strings.TrimSpace(squashSubject.ReplaceAllString(h.stats[landing].Subject(), ""))
+		out.Title = strings.TrimSpace(patterns().squash.ReplaceAllString(h.stats[landing].Subject(), ""))
 		out.Author = h.stats[pr.landed[0]].AuthorName
 	}
 	out.MergeSHA = h.stats[landing].SHA
@@ -464,13 +480,6 @@ func (h *history) commit(i int) Commit {
 	}
 }
 
-var (
-	revertsCommit = regexp.MustCompile(`(?m)^This reverts commit ([0-9a-f]{7,40})`)
-	revertsPR     = regexp.MustCompile(`(?m)^Reverts [A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+#(\d+)\s*$`)
-	revertSubject = regexp.MustCompile(`^Revert "(.*)"`)
-	revertBranch  = regexp.MustCompile(`^Merge pull request #\d+ from [^/\s]+/revert-(\d+)-`)
-)
-
 // reverts marks the pull requests a commit of the branch reverts.
 func (h *history) reverts(d *Dataset, prOf map[string]int) {
 	byNumber := map[int]*PR{}
@@ -498,7 +507,7 @@ func (h *history) reverts(d *Dataset, prOf map[string]int) {
 // says it reverts.
 func revertTargets(msg string, prOf map[string]int) []int {
 	var out []int
-	for _, m := range revertsCommit.FindAllStringSubmatch(msg, -1) {
+	for _, m := range patterns().revertsCommit.FindAllStringSubmatch(msg, -1) {
 		if n := prOf[m[1]]; n > 0 {
 			out = append(out, n)
 			continue
@@ -512,18 +521,18 @@ func revertTargets(msg string, prOf map[string]int) []int {
 			}
 		}
 	}
-	for _, m := range revertsPR.FindAllStringSubmatch(msg, -1) {
+	for _, m := range patterns().revertsPR.FindAllStringSubmatch(msg, -1) {
 		if n, err := strconv.Atoi(m[1]); err == nil {
 			out = append(out, n)
 		}
 	}
 	subject, _, _ := strings.Cut(msg, "\n")
-	if m := revertSubject.FindStringSubmatch(subject); m != nil {
-		if n := number(squashSubject, m[1]); n > 0 {
+	if m := patterns().revertSubject.FindStringSubmatch(subject); m != nil {
+		if n := number(patterns().squash, m[1]); n > 0 {
 			out = append(out, n)
 		}
 	}
-	if n := number(revertBranch, subject); n > 0 {
+	if n := number(patterns().revertBranch, subject); n > 0 {
 		out = append(out, n)
 	}
 	return out

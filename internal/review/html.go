@@ -9,6 +9,7 @@ import (
 	"html/template"
 	"io"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -22,13 +23,23 @@ import (
 //go:embed assets/report.html.tmpl assets/report.css assets/report.js
 var htmlAssets embed.FS
 
-// htmlTemplate is the parsed page template, with the embedded stylesheet and
-// script and the Content-Security-Policy that admits exactly those two.
-var htmlTemplate, htmlCSS, htmlJS, htmlCSP = mustHTMLAssets()
+// htmlPageAssets are the parsed page template, the embedded stylesheet and
+// script, and the Content-Security-Policy that admits exactly those two.
+type htmlPageAssets struct {
+	tmpl *template.Template
+	css  template.CSS
+	js   template.JS
+	csp  string
+}
+
+// htmlAssetsOnce parses the assets on first use, not at start-up: every
+// tokenyield process (each commit hook) links this package, and parsing
+// the template costs about 0.4 ms.
+var htmlAssetsOnce = sync.OnceValue(mustHTMLAssets)
 
 // mustHTMLAssets parses the embedded template and computes the policy; the
 // assets are compiled in, so a failure is a build defect and panics.
-func mustHTMLAssets() (*template.Template, template.CSS, template.JS, string) {
+func mustHTMLAssets() htmlPageAssets {
 	css, err := htmlAssets.ReadFile("assets/report.css")
 	if err != nil {
 		panic(err)
@@ -42,7 +53,7 @@ func mustHTMLAssets() (*template.Template, template.CSS, template.JS, string) {
 	}).ParseFS(htmlAssets, "assets/report.html.tmpl"))
 	csp := "default-src 'none'; style-src " + htmlHashSource(css) + "; script-src " + htmlHashSource(js) +
 		"; img-src 'none'; base-uri 'none'; form-action 'none'"
-	return t, template.CSS(css), template.JS(js), csp
+	return htmlPageAssets{tmpl: t, css: template.CSS(css), js: template.JS(js), csp: csp}
 }
 
 // htmlHashSource is a CSP source expression admitting exactly one inline
@@ -66,7 +77,7 @@ func htmlHashSource(b []byte) string {
 // rendering fails.
 func WriteHTML(w io.Writer, d Dataset, m Metrics) error {
 	var buf bytes.Buffer
-	if err := htmlTemplate.Execute(&buf, buildHTMLPage(d, m)); err != nil {
+	if err := htmlAssetsOnce().tmpl.Execute(&buf, buildHTMLPage(d, m)); err != nil {
 		return fmt.Errorf("review: render HTML: %w", err)
 	}
 	if _, err := w.Write(buf.Bytes()); err != nil {
@@ -129,6 +140,7 @@ type htmlLegend struct {
 // string passes through htmlText here, and html/template escapes it later.
 func buildHTMLPage(d Dataset, m Metrics) htmlPage {
 	t := m.Totals
+	assets := htmlAssetsOnce()
 	repo := htmlText(d.Repo, 200)
 	title := "AI usage review"
 	if repo != "" {
@@ -138,9 +150,9 @@ func buildHTMLPage(d Dataset, m Metrics) htmlPage {
 		Title:  title,
 		Meta:   htmlMeta(d),
 		Tool:   htmlText(d.Tool, 100),
-		CSP:    htmlCSP,
-		CSS:    htmlCSS,
-		JS:     htmlJS,
+		CSP:    assets.csp,
+		CSS:    assets.css,
+		JS:     assets.js,
 		Footer: htmlFooter(d),
 		Cards:  htmlCards(m),
 		Kinds:  htmlKindsTable(t),
