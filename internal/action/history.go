@@ -3,7 +3,6 @@ package action
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -14,6 +13,7 @@ import (
 	"github.com/tokenyield/tokenyield/internal/gitstat"
 	"github.com/tokenyield/tokenyield/internal/ledger"
 	"github.com/tokenyield/tokenyield/internal/report"
+	"github.com/tokenyield/tokenyield/internal/review"
 )
 
 // historyScan bounds how far back LocalHistory looks (first-parent commits).
@@ -41,8 +41,6 @@ func LocalHistory(ctx context.Context, g *gitcli.Git, dir, rev string, n, skip i
 		return nil, err
 	}
 	defer func() { _ = led.Close() }()
-	mergeRE := regexp.MustCompile(`^Merge pull request #(\d+) `)
-	squashRE := regexp.MustCompile(`\(#(\d+)\)\s*$`)
 	// A rebase merge lands several first-parent commits with the same
 	// number: one pull request, several ranges.
 	type found struct {
@@ -57,19 +55,16 @@ func LocalHistory(ctx context.Context, g *gitcli.Git, dir, rev string, n, skip i
 			continue
 		}
 		sha, parents, subject := f[0], strings.Fields(f[1]), f[2]
-		var number int
-		var rng string
-		if m := mergeRE.FindStringSubmatch(subject); m != nil && len(parents) == 2 {
-			number, _ = strconv.Atoi(m[1])
-			rng = parents[0] + ".." + parents[1]
-		} else if m := squashRE.FindStringSubmatch(subject); m != nil && len(parents) == 1 {
-			number, _ = strconv.Atoi(m[1])
-			rng = sha + "^!"
-		} else {
+		if len(parents) == 0 || len(parents) > 2 {
 			continue
 		}
+		number := review.SubjectPull(subject, len(parents) == 2)
 		if number == 0 || number == skip {
 			continue
+		}
+		rng := sha + "^!" // a squash or rebase merge: the commit itself
+		if len(parents) == 2 {
+			rng = parents[0] + ".." + parents[1] // a merge commit: what it brought in
 		}
 		if pr := byNumber[number]; pr != nil {
 			pr.ranges = append(pr.ranges, rng)

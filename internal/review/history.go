@@ -169,6 +169,16 @@ var patterns = sync.OnceValue(func() *messagePatterns {
 	}
 })
 
+// SubjectPull returns the pull request a first-parent commit's subject
+// names, 0 for none: "Merge pull request #N …" for a merge commit, a
+// trailing "(#N)" (squash or rebase merge) for another.
+func SubjectPull(subject string, merge bool) int {
+	if merge {
+		return number(patterns().merge, subject)
+	}
+	return number(patterns().squash, subject)
+}
+
 // number returns the number re captures in s, 0 for none.
 func number(re *regexp.Regexp, s string) int {
 	m := re.FindStringSubmatch(s)
@@ -276,14 +286,11 @@ func (h *history) indexHeads(heads []pullHead) headIndex {
 // (0: none), and whether the number came from a head ref's commit key.
 func (h *history) gitNumber(ix headIndex, m int) (int, bool) {
 	s := &h.stats[m]
-	if s.IsMerge() {
-		if n := number(patterns().merge, s.Subject()); n > 0 {
-			return n, false
-		}
-		return ix.byHead[s.Parents[1]], false
-	}
-	if n := number(patterns().squash, s.Subject()); n > 0 {
+	if n := SubjectPull(s.Subject(), s.IsMerge()); n > 0 {
 		return n, false
+	}
+	if s.IsMerge() {
+		return ix.byHead[s.Parents[1]], false
 	}
 	n, ok := ix.keys[h.key(m)]
 	return n, ok
