@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/tokenyield/tokenyield/internal/agents/tail"
 )
@@ -91,7 +92,11 @@ func userDirs(env tail.Env) []string {
 	if agent := strings.TrimSpace(env.Get("VSCODE_AGENT_FOLDER")); agent != "" {
 		out = append(out, filepath.Join(agent, "data", "User"))
 	}
-	return dedupe(out)
+	var list tail.PathList
+	for _, p := range out {
+		list.Add(p)
+	}
+	return list
 }
 
 // roots lists the tasks folders of f: <user dir>/globalStorage/<id>/tasks for
@@ -114,7 +119,11 @@ func (f *flavor) roots(env tail.Env) []string {
 	if f.extraRoots != nil {
 		out = append(out, f.extraRoots(env)...)
 	}
-	return dedupe(out)
+	var list tail.PathList
+	for _, p := range out {
+		list.Add(p)
+	}
+	return list
 }
 
 // clineDataDir returns the data directory of Cline outside VS Code (the CLI,
@@ -162,20 +171,9 @@ func rooCLIRoots(env tail.Env) []string {
 // comments and trailing commas) and returns it when it is an absolute path;
 // "" when the file, the setting or the path is missing or unusable.
 func customStoragePath(settingsFile, key string) string {
-	fi, err := os.Stat(settingsFile)
-	if err != nil || !fi.Mode().IsRegular() || fi.Size() > maxSettingsFileSize {
-		return ""
-	}
-	data, err := os.ReadFile(settingsFile)
-	if err != nil {
-		return ""
-	}
-	var settings map[string]json.RawMessage
-	if json.Unmarshal(stripJSONC(data), &settings) != nil {
-		return ""
-	}
+	raw := vscodeSettings.get(settingsFile)[key]
 	var p string
-	if json.Unmarshal(settings[key], &p) != nil {
+	if raw == nil || json.Unmarshal(raw, &p) != nil {
 		return ""
 	}
 	p = strings.TrimSpace(p)
@@ -185,18 +183,42 @@ func customStoragePath(settingsFile, key string) string {
 	return filepath.Clean(p)
 }
 
-// dedupe drops empty and repeated paths, keeping the first occurrence.
-func dedupe(paths []string) []string {
-	var out []string
-	seen := map[string]bool{}
-	for _, p := range paths {
-		if p == "" || seen[p] {
-			continue
-		}
-		seen[p] = true
-		out = append(out, p)
+// vscodeSettings keeps the settings.json files parsed in this process: the
+// Roo Code and Kilo Code sources read the same files in one scan (each
+// commit hook), and a file is parsed again only when its size or time
+// changed.
+var vscodeSettings = &settingsCache{files: map[string]parsedSettings{}}
+
+// settingsCache holds parsed settings files by path.
+type settingsCache struct {
+	mu    sync.Mutex
+	files map[string]parsedSettings
+}
+
+// parsedSettings is one file's top-level keys, as of its size and time.
+type parsedSettings struct {
+	size, mod int64
+	keys      map[string]json.RawMessage
+}
+
+// get returns the top-level keys of the settings file at path (nil when it
+// is missing, too large or not JSON with comments).
+func (c *settingsCache) get(path string) map[string]json.RawMessage {
+	fi, err := os.Stat(path)
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() > maxSettingsFileSize {
+		return nil
 	}
-	return out
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.files[path]; ok && e.size == fi.Size() && e.mod == fi.ModTime().UnixNano() {
+		return e.keys
+	}
+	var keys map[string]json.RawMessage
+	if data, err := os.ReadFile(path); err != nil || json.Unmarshal(stripJSONC(data), &keys) != nil {
+		keys = nil
+	}
+	c.files[path] = parsedSettings{size: fi.Size(), mod: fi.ModTime().UnixNano(), keys: keys}
+	return keys
 }
 
 // looksAbsolute reports whether p is an absolute path on any platform:

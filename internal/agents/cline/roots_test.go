@@ -4,6 +4,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"sort"
 	"testing"
@@ -230,5 +231,30 @@ func write(t testing.TB, path, data string) {
 	}
 	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestSettingsCache: a settings.json is parsed once for the flavours that
+// read it in one process (the same keys come back), and again once it
+// changes.
+func TestSettingsCache(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "settings.json")
+	if err := os.WriteFile(path, []byte(`{"a": "/x", // comment
+	}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := &settingsCache{files: map[string]parsedSettings{}}
+	first, again := c.get(path), c.get(path)
+	if string(first["a"]) != `"/x"` || reflect.ValueOf(first).Pointer() != reflect.ValueOf(again).Pointer() {
+		t.Fatalf("first %q, again parsed anew: %v", first, reflect.ValueOf(first).Pointer() != reflect.ValueOf(again).Pointer())
+	}
+	if err := os.WriteFile(path, []byte(`{"a": "/longer/y"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := c.get(path); string(got["a"]) != `"/longer/y"` {
+		t.Errorf("after the change: %q", got)
+	}
+	if got := c.get(filepath.Join(t.TempDir(), "missing.json")); got != nil {
+		t.Errorf("missing file: %q", got)
 	}
 }
