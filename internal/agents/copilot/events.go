@@ -57,17 +57,17 @@ func newEventsParser(path string, state []byte, env *tail.Env) (*eventsParser, e
 			return nil, fmt.Errorf("copilot-cli: events parser state: %w", err)
 		}
 	}
+	var otel tail.PathList // the log's home and the configured one are often the same
 	if home := homeOf(path); home != "" {
-		p.otel = append(p.otel, filepath.Join(home, dirOTel))
+		otel.Add(filepath.Join(home, dirOTel))
 	}
 	if env != nil {
 		if home := copilotHome(*env); home != "" {
-			p.otel = append(p.otel, filepath.Join(home, dirOTel))
+			otel.Add(filepath.Join(home, dirOTel))
 		}
-		if f := otelFile(*env); f != "" {
-			p.otel = append(p.otel, f)
-		}
+		otel.Add(otelFile(*env))
 	}
+	p.otel = otel
 	return p, nil
 }
 

@@ -37,14 +37,12 @@ func newOTelParser(path string, state []byte, env *tail.Env) (*otelParser, error
 			return nil, fmt.Errorf("copilot-cli: otel parser state: %w", err)
 		}
 	}
-	if home := homeOf(path); home != "" {
-		p.homes = append(p.homes, home)
-	}
+	var homes tail.PathList // the export's home and the configured one are often the same
+	homes.Add(homeOf(path))
 	if env != nil {
-		if home := copilotHome(*env); home != "" {
-			p.homes = append(p.homes, home)
-		}
+		homes.Add(copilotHome(*env))
 	}
+	p.homes = homes
 	return p, nil
 }
 
