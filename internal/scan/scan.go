@@ -383,9 +383,12 @@ func Scan(ctx context.Context, env tail.Env, sources []tail.Source, st *State, o
 // an error (a version string, a path) become spaces.
 func (r *Result) problem(p string) {
 	if len(r.Problems) < maxProblems {
-		r.Problems = append(r.Problems, strings.NewReplacer("\r\n", " ", "\r", " ", "\n", " ").Replace(p))
+		r.Problems = append(r.Problems, oneLine.Replace(p))
 	}
 }
+
+// oneLine replaces line breaks with spaces.
+var oneLine = strings.NewReplacer("\r\n", " ", "\r", " ", "\n", " ")
 
 // walk calls fn for every file below root that src matches, following
 // symbolic links to directories once each (so link loops terminate) and
