@@ -26,6 +26,13 @@ var (
 	// ErrRateLimited: GitHub's rate limit stopped the call; the error chain
 	// holds a *RateLimitError with the details.
 	ErrRateLimited = errors.New("GitHub API rate limit")
+	// ErrUnprocessable: GitHub answered 422 for another reason than a long
+	// body (for the pull requests of a commit: "No commit found for SHA",
+	// a commit not pushed).
+	ErrUnprocessable = errors.New("GitHub could not process the request")
+	// ErrServer: GitHub answered 5xx after the client's retries; a later
+	// call may work.
+	ErrServer = errors.New("GitHub server error")
 )
 
 // IsReadOnly reports whether err says the token may not write: it wraps
@@ -165,6 +172,10 @@ func classifyError(op string, err error, p *policy, fromMemory bool) error {
 			return &opError{op: op, kind: ErrBodyTooLong, err: err}
 		case er.Response.StatusCode == http.StatusNotFound:
 			return &opError{op: op, kind: ErrNotFound, err: err}
+		case er.Response.StatusCode == http.StatusUnprocessableEntity:
+			return &opError{op: op, kind: ErrUnprocessable, err: err}
+		case er.Response.StatusCode >= http.StatusInternalServerError:
+			return &opError{op: op, kind: ErrServer, err: err}
 		}
 	}
 	return &opError{op: op, err: err}

@@ -306,7 +306,8 @@ func TestErrorsClassified(t *testing.T) {
 		sentinel error
 	}{
 		{"404", http.StatusNotFound, map[string]any{"message": "Not Found"}, ghapi.ErrNotFound},
-		{"500", http.StatusInternalServerError, map[string]any{"message": "boom"}, nil},
+		{"500", http.StatusInternalServerError, map[string]any{"message": "boom"}, ghapi.ErrServer},
+		{"422", http.StatusUnprocessableEntity, map[string]any{"message": "No commit found for SHA: x"}, ghapi.ErrUnprocessable},
 		// A 403 on a read is not read-only (that is about writes) and not a rate limit: no retry.
 		{"403 on read", http.StatusForbidden, map[string]any{"message": "Resource not accessible by integration"}, nil},
 	}

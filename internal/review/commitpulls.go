@@ -4,11 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
-
-	"github.com/google/go-github/v60/github"
 
 	"github.com/tokenyield/tokenyield/internal/ghapi"
 )
@@ -106,10 +103,10 @@ func PullsOfCommits(ctx context.Context, c *ghapi.Client, cachePath, owner, repo
 			}
 		case ctx.Err() != nil:
 			return out, warnings, ctx.Err()
-		case isUnprocessable(err):
+		case errors.Is(err, ghapi.ErrUnprocessable):
 			consecutive = 0
 			unknown++
-		case isServerError(err) && consecutive+1 < maxConsecutiveFailures:
+		case errors.Is(err, ghapi.ErrServer) && consecutive+1 < maxConsecutiveFailures:
 			consecutive++
 			failed++
 		default:
@@ -168,11 +165,4 @@ func pullOfCommit(ctx context.Context, c *ghapi.Client, owner, repo, sha string)
 		}
 	}
 	return best, nil
-}
-
-// isUnprocessable reports whether err is GitHub answering 422 (for this
-// endpoint: "No commit found for SHA").
-func isUnprocessable(err error) bool {
-	var er *github.ErrorResponse
-	return errors.As(err, &er) && er.Response != nil && er.Response.StatusCode == http.StatusUnprocessableEntity
 }

@@ -4,14 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/google/go-github/v60/github"
 
 	"github.com/tokenyield/tokenyield/internal/ghapi"
 	"github.com/tokenyield/tokenyield/internal/gitcli"
@@ -232,7 +229,7 @@ func (f *outcomeFetch) fetchAll(todo []int) error {
 		case errors.Is(err, ghapi.ErrNotFound):
 			consecutive = 0
 			f.notFound = append(f.notFound, n)
-		case isServerError(err) && consecutive+1 < maxConsecutiveFailures:
+		case errors.Is(err, ghapi.ErrServer) && consecutive+1 < maxConsecutiveFailures:
 			consecutive++
 			f.failed = append(f.failed, n)
 		default:
@@ -420,13 +417,6 @@ func ApplyPulls(d *Dataset, pulls map[int]*PullInfo) int {
 // final reports whether a cached entry can no longer change: a closed pull
 // request, or a number that is not a pull request.
 func (p *PullInfo) final() bool { return p.State == pullClosed || p.State == pullMissing }
-
-// isServerError reports whether err is GitHub answering 5xx (worth going on
-// with the next pull request).
-func isServerError(err error) bool {
-	var er *github.ErrorResponse
-	return errors.As(err, &er) && er.Response != nil && er.Response.StatusCode >= http.StatusInternalServerError
-}
 
 // outcomeNumbers returns the distinct numbers above 0, highest first.
 func outcomeNumbers(numbers []int) []int {
