@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/sethvargo/go-githubactions"
 
 	"github.com/tokenyield/tokenyield/internal/ghapi"
+	"github.com/tokenyield/tokenyield/internal/report"
 	"github.com/tokenyield/tokenyield/internal/review"
 )
 
@@ -62,15 +64,22 @@ func runReview(ctx context.Context, a *githubactions.Action, ghctx *githubaction
 	if err := review.WriteMarkdown(&md, d, m); err != nil {
 		return err
 	}
-	summary := md.String()
-	if len(summary) > summaryLimit {
-		summary = summary[:summaryLimit] + "\n\n… cut at the job summary's size limit: review.md has everything.\n"
-	}
-	a.AddStepSummary(summary)
+	a.AddStepSummary(cutSummary(md.String(), summaryLimit))
 	dir := filepath.Join(runnerTemp(ghctx), "tokenyield-review")
 	if _, err := review.WriteFiles(dir, d, m, review.Formats...); err != nil {
 		return err
 	}
 	a.SetOutput("review-dir", dir)
 	return nil
+}
+
+// cutSummary returns the review's Markdown within limit bytes: whole, or cut
+// at a line end (no table row or character split) with a note.
+func cutSummary(md string, limit int) string {
+	if len(md) <= limit {
+		return md
+	}
+	const note = "\n\n… cut at the job summary's size limit: review.md has everything.\n"
+	md = report.CutUTF8(md, limit-len(note))
+	return md[:strings.LastIndexByte(md, '\n')+1] + note
 }

@@ -100,7 +100,7 @@ func (r Report) Markdown(limit int) string {
 	}
 	out := b.String()
 	if len(out) > limit { // cannot happen with MinLimit; a last guard
-		out = cutUTF8(out, limit)
+		out = CutUTF8(out, limit)
 	}
 	return out
 }
@@ -530,8 +530,8 @@ func tableHead(cells []string, right []bool) string {
 // tableRow renders one row; the cells must already be escaped.
 func tableRow(cells []string) string { return "| " + strings.Join(cells, " | ") + " |\n" }
 
-// cutUTF8 cuts s to at most n bytes without splitting a character.
-func cutUTF8(s string, n int) string {
+// CutUTF8 cuts s to at most n bytes without splitting a character.
+func CutUTF8(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
