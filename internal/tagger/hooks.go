@@ -39,21 +39,6 @@ const proposalMaxAge = 10 * time.Minute
 
 func (t *Tagger) proposalPath() string { return filepath.Join(t.Repo.worktreeDir(), "proposal") }
 
-// head returns HEAD's hash and message ("" when there is no commit yet),
-// read in-process with go-git.
-func (t *Tagger) head(context.Context) (string, string) {
-	led, err := ledger.Open(t.Repo.Top)
-	if err != nil {
-		return "", ""
-	}
-	defer func() { _ = led.Close() }()
-	hash, msg, ok := led.Head()
-	if !ok {
-		return "", ""
-	}
-	return hash.String(), msg
-}
-
 // noteReadyPath is where commit-msg leaves the note for the post-commit
 // script to store with git.
 func (t *Tagger) noteReadyPath() string { return filepath.Join(t.Repo.worktreeDir(), "note-ready") }
@@ -84,16 +69,16 @@ func (t *Tagger) CommitMsg(ctx context.Context, msgFile string) error {
 	// cherry-pick) carries trailers that are not this commit's.
 	var base attribution.Note
 	if trailers, n, err := ledger.ParseTrailers(msg); err == nil && n > 0 {
-		if head, _ := t.head(ctx); head != "" {
-			led, err := ledger.Open(t.Repo.Top)
-			if err != nil {
-				return err
-			}
-			if hn, ok, err := led.Read(plumbing.NewHash(head)); err == nil && ok && ledger.Agree(hn, trailers) {
+		led, err := ledger.Open(t.Repo.Top)
+		if err != nil {
+			return err
+		}
+		if head, _, ok := led.Head(); ok {
+			if hn, ok, err := led.Read(head); err == nil && ok && ledger.Agree(hn, trailers) {
 				base = hn
 			}
-			_ = led.Close()
 		}
+		_ = led.Close()
 	}
 	var p proposal
 	head := t.Repo.headSHA()
@@ -191,10 +176,18 @@ func (t *Tagger) PostCommit(ctx context.Context) error {
 		_ = os.Remove(t.proposalPath())
 		return nil
 	}
-	head, msg := t.head(ctx)
-	if head == "" {
+	// One ledger for reading HEAD and writing its note.
+	led, err := ledger.Open(t.Repo.Top)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = led.Close() }()
+	headHash, msg, ok := led.Head()
+	if !ok {
 		return errors.New("post-commit: HEAD has no commit")
 	}
+	head := headHash.String()
+	trailers, copied, terr := ledger.ParseTrailers(msg)
 	var errs []error
 	p := t.takeProposal()
 	if p == nil {
@@ -212,19 +205,13 @@ func (t *Tagger) PostCommit(ctx context.Context) error {
 			return err
 		}
 		errs = append(errs, err)
-	} else if trailers, n, err := ledger.ParseTrailers(msg); t.Config.Trailer && (err != nil || !ledger.Agree(p.Final, trailers)) {
-		errs = append(errs, fmt.Errorf("the commit's AI-Tokens trailers (%d lines) were changed after the commit-msg hook; the note keeps the measured figures", n))
+	} else if t.Config.Trailer && (terr != nil || !ledger.Agree(p.Final, trailers)) {
+		errs = append(errs, fmt.Errorf("the commit's AI-Tokens trailers (%d lines) were changed after the commit-msg hook; the note keeps the measured figures", copied))
 	}
 
-	_, copied, _ := ledger.ParseTrailers(msg)
 	if len(p.Delta.Rows) == 0 && copied == 0 {
 		return errors.Join(errs...) // nothing to store: the common, fast case
 	}
-	led, err := ledger.Open(t.Repo.Top)
-	if err != nil {
-		return errors.Join(append(errs, err)...)
-	}
-	defer func() { _ = led.Close() }()
 	if d, ok := ctx.Deadline(); ok {
 		led.SetDeadline(d)
 	}
