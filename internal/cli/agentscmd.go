@@ -120,7 +120,11 @@ func collectAgents(env *Env) AgentsReport {
 			in.Newest = &t
 		}
 	}
-	res := scan.Scan(context.Background(), agentEnv, sources, scan.NewState(), scan.Options{Each: each, WalkOrder: true, MaxIdentities: usageMaxIdentities})
+	res, _ := scan.Bounded(context.Background(), agentEnv, sources, scan.Options{Each: each, MaxIdentities: usageMaxIdentities}, func() {
+		for i := range infos { // the totals of an attempt that ran out of memory
+			infos[i].Usage, infos[i].Requests, infos[i].Newest = attribution.Usage{}, 0, nil
+		}
+	})
 	for agent, roots := range res.Roots {
 		if i, ok := index[agent]; ok {
 			infos[i].Roots = append(roots, infos[i].Roots...)

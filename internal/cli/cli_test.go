@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -208,5 +209,36 @@ func TestUsageBoundedMemoryPasses(t *testing.T) {
 	}
 	if out.String() != want {
 		t.Fatalf("figures differ when read in passes:\n%s\nwant\n%s", out, want)
+	}
+}
+
+// With a tiny de-dup memory, the agents report reads the logs in several
+// passes too and reports the same figures (it used to stop at the bound
+// and report part of the usage).
+func TestAgentsBoundedMemoryPasses(t *testing.T) {
+	figures := func() string {
+		t.Helper()
+		env, out, errb := testEnv(t, sampleVars(t))
+		if code := Run(env, []string{"agents", "--json"}); code != 0 {
+			t.Fatalf("exit %d: %s", code, errb)
+		}
+		var rep struct {
+			Agents []struct {
+				Agent    string         `json:"agent"`
+				Requests int64          `json:"requests"`
+				Usage    map[string]any `json:"usage"`
+				Newest   string         `json:"newest"`
+			} `json:"agents"`
+		}
+		if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprint(rep.Agents)
+	}
+	want := figures()
+	defer func(n int) { usageMaxIdentities = n }(usageMaxIdentities)
+	usageMaxIdentities = 20
+	if got := figures(); got != want || !strings.Contains(want, "claude-code 63") {
+		t.Fatalf("figures differ when read in passes:\n%s\nwant\n%s", got, want)
 	}
 }

@@ -162,35 +162,20 @@ func runUsage(env *Env, args []string) error {
 	}
 	w := attribution.Window{Root: root}
 	var agg *usageAggregate
-	var res scan.Result
-	// One pass normally; when the de-dup memory would outgrow
-	// usageMaxIdentities (many GB of logs), again in more passes, each
-	// keeping a share of the identities, so memory stays bounded.
-	shards, maxIDs := 1, usageMaxIdentities
+	maxIDs := usageMaxIdentities
 	if v, err := strconv.Atoi(env.Agents.Get("TOKENYIELD_MAX_IDENTITIES")); err == nil && v > 0 {
 		maxIDs = v // a tuning knob, and how bench/ shows memory staying bounded
 	}
-	for {
-		agg = newUsageAggregate(groupKey, prices.Memo())
-		each := func(e attribution.Event) {
-			if root == "" || w.Contains(e) {
-				agg.add(e)
-			}
+	each := func(e attribution.Event) {
+		if root == "" || w.Contains(e) {
+			agg.add(e)
 		}
-		overflow := false
-		for shard := 0; shard < shards && !overflow; shard++ {
-			r := scan.Scan(context.Background(), agentEnv, sources, scan.NewState(), scan.Options{
-				Keep: keep, Each: each, WalkOrder: true, Shards: shards, Shard: shard, MaxIdentities: maxIDs})
-			overflow = r.Overflow
-			if shard == 0 {
-				res = r
-			}
-		}
-		if !overflow {
-			break
-		}
-		shards *= 4
 	}
+	// One pass normally; more when the de-dup memory would outgrow maxIDs
+	// (many GB of logs), so that memory stays bounded.
+	res, shards := scan.Bounded(context.Background(), agentEnv, sources,
+		scan.Options{Keep: keep, Each: each, MaxIdentities: maxIDs},
+		func() { agg = newUsageAggregate(groupKey, prices.Memo()) })
 	if shards > 1 && o.verbose {
 		fmt.Fprintf(env.Stderr, "read the logs in %d passes to keep memory bounded\n", shards)
 	}

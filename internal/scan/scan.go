@@ -129,6 +129,33 @@ const (
 	maxDepth    = 64
 )
 
+// Bounded scans every log from scratch in WalkOrder (a whole-history
+// report) with the de-dup memory bounded by opt.MaxIdentities: when a pass
+// would outgrow it, the logs are read again in four times as many passes,
+// each keeping a share of the identities. reset is called before every
+// attempt, so that what opt.Each adds up starts over. It returns the first
+// pass's Result (stats, roots, problems: every pass reads every file) and
+// the number of passes of the attempt that completed.
+func Bounded(ctx context.Context, env tail.Env, sources []tail.Source, opt Options, reset func()) (Result, int) {
+	opt.WalkOrder = true
+	for shards := 1; ; shards *= 4 {
+		reset()
+		var first Result
+		overflow := false
+		for shard := 0; shard < shards && !overflow; shard++ {
+			opt.Shards, opt.Shard = shards, shard
+			r := Scan(ctx, env, sources, NewState(), opt)
+			overflow = r.Overflow
+			if shard == 0 {
+				first = r
+			}
+		}
+		if !overflow || opt.MaxIdentities <= 0 {
+			return first, shards
+		}
+	}
+}
+
 type job struct {
 	src   *tail.Source
 	path  string
