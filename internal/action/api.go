@@ -10,6 +10,7 @@ import (
 	"github.com/tokenyield/tokenyield/internal/ghapi"
 	"github.com/tokenyield/tokenyield/internal/ledger"
 	"github.com/tokenyield/tokenyield/internal/report"
+	"github.com/tokenyield/tokenyield/internal/review"
 )
 
 // APICommits reads the pull request's commits without a clone: the list
@@ -53,29 +54,12 @@ func APICommits(ctx context.Context, c *ghapi.Client, pr *PullRequest, full *git
 	return commits, partial, nil
 }
 
-// Reviews reads the pull request's review outcome from the API.
+// Reviews reads the pull request's review outcome from the API
+// (review.PullOutcome: the review comments come from full's count).
 func Reviews(ctx context.Context, c *ghapi.Client, pr *PullRequest, full *github.PullRequest) (*report.Review, error) {
-	list, err := c.Reviews(ctx, pr.Owner, pr.Repo, pr.Number)
+	rv, err := review.PullOutcome(ctx, c, pr.Owner, pr.Repo, pr.Number, full)
 	if err != nil {
 		return nil, fmt.Errorf("reviews: %w", err)
-	}
-	events := make([]report.ReviewEvent, 0, len(list))
-	for _, r := range list {
-		events = append(events, report.ReviewEvent{Reviewer: r.GetUser().GetLogin(), State: r.GetState(),
-			Submitted: r.GetSubmittedAt().Time, CommitID: r.GetCommitID()})
-	}
-	rv := report.SummarizeReviews(full.GetUser().GetLogin(), events)
-	comments, err := c.ReviewComments(ctx, pr.Owner, pr.Repo, pr.Number)
-	if err != nil {
-		return nil, fmt.Errorf("review comments: %w", err)
-	}
-	rv.ReviewComments = len(comments)
-	if t := full.GetCreatedAt().Time; !t.IsZero() {
-		rv.Created = &t
-	}
-	rv.Merged = full.GetMerged()
-	if t := full.GetMergedAt().Time; !t.IsZero() {
-		rv.MergedAt = &t
 	}
 	return &rv, nil
 }

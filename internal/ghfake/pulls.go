@@ -208,6 +208,7 @@ func (s *Server) prJSON(rp *repo, pr *pullRequest) object {
 		"changed_files":        orInt(p.ChangedFiles, len(pr.files)),
 		"additions":            orInt(p.Additions, adds),
 		"deletions":            orInt(p.Deletions, dels),
+		"review_comments":      len(pr.reviewComments), // GitHub's count of the comments on the diff
 		"statuses_url":         s.srv.URL + "/repos/" + full + "/statuses/" + head,
 		"_links.statuses.href": s.srv.URL + "/repos/" + full + "/statuses/" + head,
 	} {

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/go-github/v60/github"
+
 	"github.com/tokenyield/tokenyield/internal/ghapi"
 	"github.com/tokenyield/tokenyield/internal/gitcli"
 	"github.com/tokenyield/tokenyield/internal/numfmt"
@@ -319,9 +321,33 @@ func fetchPull(ctx context.Context, c *ghapi.Client, owner, repo string, n int) 
 	if err != nil {
 		return nil, err
 	}
-	reviews, err := c.Reviews(ctx, owner, repo, n)
+	o, err := PullOutcome(ctx, c, owner, repo, n, pr)
 	if err != nil {
 		return nil, err
+	}
+	state := strings.ToLower(pr.GetState())
+	if state != pullClosed {
+		state = pullOpen
+	}
+	return &PullInfo{
+		Number:    n,
+		Title:     pr.GetTitle(),
+		Author:    pr.GetUser().GetLogin(),
+		State:     state,
+		UpdatedAt: pr.GetUpdatedAt().UTC().Truncate(time.Second),
+		Outcome:   o,
+	}, nil
+}
+
+// PullOutcome is the review outcome of pull request n, whose GET /pulls/{n}
+// answer is pr: its reviews (every page, one request each) summarised by
+// report.SummarizeReviews, its review comments as pr counts them (listed
+// only when GitHub left the count out), and its milestones in UTC to the
+// second. The pull request report and the review both use it.
+func PullOutcome(ctx context.Context, c *ghapi.Client, owner, repo string, n int, pr *github.PullRequest) (Outcome, error) {
+	reviews, err := c.Reviews(ctx, owner, repo, n)
+	if err != nil {
+		return Outcome{}, err
 	}
 	events := make([]report.ReviewEvent, 0, len(reviews))
 	for _, r := range reviews {
@@ -330,41 +356,21 @@ func fetchPull(ctx context.Context, c *ghapi.Client, owner, repo string, n int) 
 			Submitted: r.GetSubmittedAt().Time, CommitID: r.GetCommitID(),
 		})
 	}
-	author := pr.GetUser().GetLogin()
-	rv := report.SummarizeReviews(author, events)
-	comments := 0
+	o := report.SummarizeReviews(pr.GetUser().GetLogin(), events)
 	if pr.ReviewComments != nil {
-		comments = pr.GetReviewComments()
+		o.ReviewComments = pr.GetReviewComments()
 	} else {
 		list, err := c.ReviewComments(ctx, owner, repo, n)
 		if err != nil {
-			return nil, err
+			return Outcome{}, err
 		}
-		comments = len(list)
+		o.ReviewComments = len(list)
 	}
-	state := strings.ToLower(pr.GetState())
-	if state != pullClosed {
-		state = pullOpen
-	}
-	mergedAt := outcomeTime(pr.GetMergedAt().Time)
-	return &PullInfo{
-		Number:    n,
-		Title:     pr.GetTitle(),
-		Author:    author,
-		State:     state,
-		UpdatedAt: pr.GetUpdatedAt().UTC().Truncate(time.Second),
-		Outcome: Outcome{
-			State:          rv.State,
-			Approvals:      rv.Approvals,
-			ChangeRequests: rv.ChangeRequests,
-			Rounds:         rv.Rounds,
-			ReviewComments: comments,
-			Created:        outcomeTime(pr.GetCreatedAt().Time),
-			FirstReview:    outcomeTimePtr(rv.FirstReview),
-			MergedAt:       mergedAt,
-			Merged:         pr.GetMerged() || mergedAt != nil,
-		},
-	}, nil
+	o.Created = outcomeTime(pr.GetCreatedAt().Time)
+	o.FirstReview = outcomeTimePtr(o.FirstReview)
+	o.MergedAt = outcomeTime(pr.GetMergedAt().Time)
+	o.Merged = pr.GetMerged() || o.MergedAt != nil
+	return o, nil
 }
 
 // ApplyPulls attaches what the API said (Pulls) to the dataset's pull

@@ -7,6 +7,7 @@
 package review
 
 import (
+	"github.com/tokenyield/tokenyield/internal/report"
 	"time"
 
 	"github.com/tokenyield/tokenyield/attribution"
@@ -81,18 +82,11 @@ type Commit struct {
 	Problem string
 }
 
-// Outcome is a pull request's review outcome.
-type Outcome struct {
-	// State is APPROVED | CHANGES_REQUESTED | COMMENTED | NONE | "" unknown.
-	State string
-	// Approvals, ChangeRequests, Rounds and ReviewComments count reviews,
-	// change requests, review rounds and review comments.
-	Approvals, ChangeRequests, Rounds, ReviewComments int
-	// Created, FirstReview and MergedAt are the PR's milestones (nil unknown).
-	Created, FirstReview, MergedAt *time.Time
-	// Merged is true when the PR was merged.
-	Merged bool
-}
+// Outcome is a pull request's review outcome: report.Review, the type the
+// pull request report uses (State APPROVED | CHANGES_REQUESTED | COMMENTED
+// | NONE | "" unknown; counts of approvals, change requests, rounds and
+// review comments; milestones, nil when unknown).
+type Outcome = report.Review
 
 // Metrics are the figures every output shows (computed by Compute).
 type Metrics struct {
