@@ -550,7 +550,7 @@ func TestHTMLWeekSlots(t *testing.T) {
 			t.Errorf("%s: slots %v, want %v", tt.name, got, tt.want)
 		}
 	}
-	if mon, ok := htmlISOWeekStart("2026-W01"); !ok || !mon.Equal(time.Date(2025, 12, 29, 0, 0, 0, 0, time.UTC)) {
+	if mon, ok := weekStart("2026-W01"); !ok || !mon.Equal(time.Date(2025, 12, 29, 0, 0, 0, 0, time.UTC)) {
 		t.Errorf("2026-W01 starts %v, %v", mon, ok)
 	}
 }

@@ -37,7 +37,7 @@ func htmlWeekSlots(weeks []Group) []htmlWeekSlot {
 	parsed := 0
 	for i := range sorted {
 		byKey[sorted[i].Key] = &sorted[i].Figures
-		if t, ok := htmlISOWeekStart(sorted[i].Key); ok {
+		if t, ok := weekStart(sorted[i].Key); ok {
 			if parsed == 0 || t.Before(first) {
 				first = t
 			}
@@ -48,7 +48,7 @@ func htmlWeekSlots(weeks []Group) []htmlWeekSlot {
 		}
 	}
 	var slots []htmlWeekSlot
-	if parsed == len(sorted) && parsed > 0 && last.Sub(first) <= 10*366*24*time.Hour {
+	if parsed == len(sorted) && parsed > 0 && last.Sub(first) <= maxWeekSpan {
 		for t := first; !t.After(last); t = t.AddDate(0, 0, 7) {
 			y, w := t.ISOWeek()
 			key := fmt.Sprintf("%04d-W%02d", y, w)
@@ -65,20 +65,6 @@ func htmlWeekSlots(weeks []Group) []htmlWeekSlot {
 
 // htmlWeekEmpty reports a week without any pull request or commit.
 func htmlWeekEmpty(f *Figures) bool { return f == nil || (f.PRs == 0 && f.Commits == 0) }
-
-// htmlISOWeekStart parses "2026-W07" into the Monday starting that ISO week.
-func htmlISOWeekStart(key string) (time.Time, bool) {
-	var y, w int
-	if _, err := fmt.Sscanf(key, "%d-W%d", &y, &w); err != nil || w < 1 || w > 53 || key != fmt.Sprintf("%04d-W%02d", y, w) {
-		return time.Time{}, false
-	}
-	jan4 := time.Date(y, 1, 4, 0, 0, 0, 0, time.UTC)
-	monday := jan4.AddDate(0, 0, -((int(jan4.Weekday())+6)%7)+(w-1)*7)
-	if yy, ww := monday.ISOWeek(); yy != y || ww != w {
-		return time.Time{}, false // W53 of a year with 52 weeks
-	}
-	return monday, true
-}
 
 // htmlWeeklyFigure draws tokens per week as bars and cost per week as a
 // line below them, sharing the week axis. A week whose commits carry no

@@ -381,8 +381,12 @@ func (g groups) sorted(coverage bool) []Group {
 	return out
 }
 
+// maxWeekSpan bounds the weeks filled in between: a commit dated decades
+// off (a wrong clock) must not make thousands of empty weeks.
+const maxWeekSpan = 10 * 366 * 24 * time.Hour
+
 // weeks returns the weekly groups in order, the empty weeks between the
-// first and the last included.
+// first and the last included when they span at most maxWeekSpan.
 func (g groups) weeks() []Group {
 	if len(g) == 0 {
 		return []Group{}
@@ -395,7 +399,7 @@ func (g groups) weeks() []Group {
 	start, ok1 := weekStart(keys[0])
 	end, ok2 := weekStart(keys[len(keys)-1])
 	out := []Group{}
-	if !ok1 || !ok2 {
+	if !ok1 || !ok2 || end.Sub(start) > maxWeekSpan {
 		for _, k := range keys {
 			out = append(out, Group{Key: k, Figures: g[k].figures(true)})
 		}
@@ -412,14 +416,18 @@ func (g groups) weeks() []Group {
 	return out
 }
 
-// weekStart returns the Monday (UTC) of an ISO week key "2026-W07".
+// weekStart returns the Monday (UTC) that starts the ISO week key
+// "2026-W07"; false for another key (or W53 of a year with 52 weeks).
 func weekStart(key string) (time.Time, bool) {
 	var y, w int
-	if _, err := fmt.Sscanf(key, "%04d-W%02d", &y, &w); err != nil {
+	if _, err := fmt.Sscanf(key, "%d-W%d", &y, &w); err != nil || w < 1 || w > 53 || key != fmt.Sprintf("%04d-W%02d", y, w) {
 		return time.Time{}, false
 	}
 	// January 4th is always in week 1.
 	jan4 := time.Date(y, time.January, 4, 0, 0, 0, 0, time.UTC)
-	monday := jan4.AddDate(0, 0, -((int(jan4.Weekday()) + 6) % 7))
-	return monday.AddDate(0, 0, 7*(w-1)), true
+	monday := jan4.AddDate(0, 0, -((int(jan4.Weekday())+6)%7)+(w-1)*7)
+	if yy, ww := monday.ISOWeek(); yy != y || ww != w {
+		return time.Time{}, false
+	}
+	return monday, true
 }

@@ -137,3 +137,14 @@ func TestFlaggedNote(t *testing.T) {
 		}
 	}
 }
+
+// TestWeeksSpan: empty weeks are filled between close weeks, but not
+// across decades (a commit with a wrong clock), in every output.
+func TestWeeksSpan(t *testing.T) {
+	if got := (groups{"2026-W05": &acc{}, "2026-W08": &acc{}}).weeks(); len(got) != 4 {
+		t.Errorf("%d weeks between W05 and W08, want 4", len(got))
+	}
+	if got := (groups{"1990-W01": &acc{}, "2026-W06": &acc{}}).weeks(); len(got) != 2 || got[0].Key != "1990-W01" {
+		t.Errorf("%d weeks across 36 years, want the 2 with data", len(got))
+	}
+}
