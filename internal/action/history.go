@@ -45,7 +45,8 @@ func LocalHistory(ctx context.Context, g *gitcli.Git, dir, rev string, n, skip i
 	// number: one pull request, several ranges.
 	type found struct {
 		number int
-		ranges []string
+		shas   []string // its commits: a squash or rebase merge's own, a merge's side
+		merges [][2]string
 	}
 	var prs []*found
 	byNumber := map[int]*found{}
@@ -62,32 +63,49 @@ func LocalHistory(ctx context.Context, g *gitcli.Git, dir, rev string, n, skip i
 		if number == 0 || number == skip {
 			continue
 		}
-		rng := sha + "^!" // a squash or rebase merge: the commit itself
+		pr := byNumber[number]
+		if pr == nil {
+			if len(prs) == n {
+				break
+			}
+			pr = &found{number: number}
+			byNumber[number] = pr
+			prs = append(prs, pr)
+		}
 		if len(parents) == 2 {
-			rng = parents[0] + ".." + parents[1] // a merge commit: what it brought in
+			pr.merges = append(pr.merges, [2]string{parents[0], parents[1]}) // what it brought in
+		} else {
+			pr.shas = append(pr.shas, sha) // a squash or rebase merge: the commit itself
 		}
-		if pr := byNumber[number]; pr != nil {
-			pr.ranges = append(pr.ranges, rng)
-			continue
+	}
+	// One listing per merge commit, then the lines of every commit in one
+	// log (not one per pull request).
+	var all []string
+	for _, pr := range prs {
+		for _, m := range pr.merges {
+			side, err := gitstat.RevList(ctx, g, []string{"^" + m[0], m[1]})
+			if err != nil {
+				return nil, err
+			}
+			pr.shas = append(pr.shas, side...)
 		}
-		if len(prs) == n {
-			break
-		}
-		pr := &found{number: number, ranges: []string{rng}}
-		byNumber[number] = pr
-		prs = append(prs, pr)
+		all = append(all, pr.shas...)
+	}
+	stats, err := gitstat.LogCommits(ctx, g, all)
+	if err != nil {
+		return nil, err
+	}
+	bySHA := make(map[string]gitstat.CommitStat, len(stats))
+	for _, st := range stats {
+		bySHA[st.SHA] = st
 	}
 	hist := make([]report.HistoryPR, 0, len(prs))
 	for _, pr := range prs {
-		var stats []gitstat.CommitStat
-		for _, rng := range pr.ranges { // one log each: "a^!" excludes a's parent from the others
-			part, err := gitstat.Log(ctx, g, []string{rng})
-			if err != nil {
-				return hist, err
-			}
-			stats = append(stats, part...)
+		own := make([]gitstat.CommitStat, 0, len(pr.shas))
+		for _, sha := range pr.shas {
+			own = append(own, bySHA[sha])
 		}
-		hist = append(hist, historyPR(led, pr.number, stats))
+		hist = append(hist, historyPR(led, pr.number, own))
 	}
 	return hist, nil
 }
