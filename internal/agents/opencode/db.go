@@ -224,18 +224,15 @@ func (r *dbRead) fallbacks(ctx context.Context, m mark) (mark, error) {
 			continue
 		}
 		info, err := parseMessage([]byte(data.String))
+		var u attribution.Usage
 		if err == nil && info.tokens != nil {
-			_, err = info.tokens.usage(info.provider)
+			u, err = info.tokens.usage(info.provider)
 		}
 		if err != nil {
 			r.warn.Skip(fmt.Sprintf("message %s (%s): %v", id.String, r.sessionVersion(ctx, sesID.String), err))
 			continue
 		}
-		if info.role == "user" || info.tokens == nil {
-			continue
-		}
-		u, _ := info.tokens.usage(info.provider)
-		if u.IsZero() {
+		if info.role == "user" || info.tokens == nil || u.IsZero() {
 			continue
 		}
 		has, err := r.hasSteps(ctx, id.String)
