@@ -137,7 +137,7 @@ func (p *historyParser) tokens(rest []byte, emit func(attribution.Event)) error 
 	session := p.st.Start + "#" + strconv.Itoa(p.st.Seq)
 	model := p.st.Model
 	if model == "" {
-		model = unknownModel
+		model = attribution.UnknownName
 	}
 	emit(attribution.Event{
 		Agent:     attribution.AgentAider,

@@ -57,10 +57,6 @@ func marshalState(st state) ([]byte, error) {
 	return b, nil
 }
 
-// unknownModel names the model of usage whose model is unknown or cannot go
-// into a note.
-const unknownModel = "unknown"
-
 // cleanModel drops the "⚡" aider appends to models it considers fast and
 // its "None" (no model), then is attribution.ModelName.
 func cleanModel(m string) string {

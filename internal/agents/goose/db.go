@@ -172,14 +172,14 @@ func (r sessionRow) event() (e attribution.Event, note string, err error) {
 func modelName(v any) (string, string) {
 	s := asText(v)
 	if s == "" {
-		return "unknown", ""
+		return attribution.UnknownName, ""
 	}
 	var cfg struct {
 		ModelName json.RawMessage `json:"model_name"`
 	}
 	var name string
 	if json.Unmarshal([]byte(s), &cfg) != nil || json.Unmarshal(cfg.ModelName, &name) != nil {
-		return "unknown", "model_config_json has no model_name"
+		return attribution.UnknownName, "model_config_json has no model_name"
 	}
 	return attribution.ModelName(name), ""
 }

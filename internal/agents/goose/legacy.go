@@ -63,7 +63,7 @@ func parseLegacy(path string, data []byte, mtime func() time.Time, emit func(att
 		Agent:      attribution.AgentGoose,
 		Session:    attribution.HashSession(attribution.AgentGoose, id),
 		Key:        id,
-		Model:      "unknown",
+		Model:      attribution.UnknownName,
 		Time:       at,
 		Cwd:        wd,
 		Usage:      u,
