@@ -4,8 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -148,7 +146,7 @@ func repoVariants(r string) []string {
 
 // readMarker returns the absolute root written in an ownership marker, or "".
 func readMarker(path string) string {
-	b, err := readSmall(path)
+	b, err := tail.ReadSmall(path, maxMetaBytes)
 	if err != nil {
 		return ""
 	}
@@ -162,7 +160,7 @@ func readMarker(path string) string {
 // readRegistry returns the roots and slugs of projects.json (nil when it is
 // missing or unreadable: Gemini CLI then rebuilds it from the markers).
 func readRegistry(path string) map[string]string {
-	b, err := readSmall(path)
+	b, err := tail.ReadSmall(path, maxMetaBytes)
 	if err != nil {
 		return nil
 	}
@@ -173,23 +171,6 @@ func readRegistry(path string) map[string]string {
 		return nil
 	}
 	return reg.Projects
-}
-
-// readSmall reads a file of at most maxMetaBytes.
-func readSmall(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxMetaBytes+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(b) > maxMetaBytes {
-		return nil, io.ErrShortBuffer
-	}
-	return b, nil
 }
 
 // isHash reports whether s is a lower-case sha256 hex digest.

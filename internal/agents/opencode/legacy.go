@@ -5,13 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 
 	"github.com/tokenyield/tokenyield/attribution"
+	"github.com/tokenyield/tokenyield/internal/agents/tail"
 )
 
 // Bounds of the legacy reader's look-ups.
@@ -147,7 +147,7 @@ func hasStepFiles(dir string, ids ...string) bool {
 			if !e.Type().IsRegular() || !strings.HasSuffix(e.Name(), ".json") {
 				continue
 			}
-			data, err := readSmall(filepath.Join(dir, "part", id, e.Name()), maxStepFile)
+			data, err := tail.ReadSmall(filepath.Join(dir, "part", id, e.Name()), maxStepFile)
 			if err != nil || !bytes.Contains(data, []byte("step-finish")) {
 				continue
 			}
@@ -198,7 +198,7 @@ func (s *storage) findMessage(dir, sid, mid string) (messageInfo, bool) {
 // readMessage decodes a message file, filling its id and session from its
 // path when the data lacks them.
 func readMessage(path string) (messageInfo, bool) {
-	data, err := readSmall(path, maxStepFile)
+	data, err := tail.ReadSmall(path, maxStepFile)
 	if err != nil {
 		return messageInfo{}, false
 	}
@@ -265,7 +265,7 @@ func findSession(dir, sid string) (session, bool) {
 
 // readSession decodes a session file and returns its id.
 func readSession(path string) (session, string, bool) {
-	data, err := readSmall(path, maxStepFile)
+	data, err := tail.ReadSmall(path, maxStepFile)
 	if err != nil {
 		return session{}, "", false
 	}
@@ -285,23 +285,6 @@ func readSession(path string) (session, string, bool) {
 		id = baseID(path)
 	}
 	return session{directory: jsonString(v.Directory), created: millis(v.Time.Created), version: jsonString(v.Version)}, id, true
-}
-
-// readSmall reads a file of at most limit bytes.
-func readSmall(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("%s: over %d bytes", path, limit)
-	}
-	return data, nil
 }
 
 // safeName reports whether an id can be used as a file name and in a glob

@@ -1,6 +1,7 @@
 package tail
 
 import (
+	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -36,5 +37,21 @@ func TestIsAbsAnyOS(t *testing.T) {
 		if got := IsAbsAnyOS(p); got != want {
 			t.Errorf("IsAbsAnyOS(%q) = %v", p, got)
 		}
+	}
+}
+
+func TestReadSmall(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "meta.json")
+	if err := os.WriteFile(path, []byte("0123456789"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := ReadSmall(path, 10); err != nil || string(got) != "0123456789" {
+		t.Errorf("at the limit: %q, %v", got, err)
+	}
+	if _, err := ReadSmall(path, 9); err == nil {
+		t.Error("a file over the limit was read")
+	}
+	if _, err := ReadSmall(path+".missing", 9); err == nil {
+		t.Error("a missing file was read")
 	}
 }

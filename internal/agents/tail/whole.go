@@ -2,6 +2,7 @@ package tail
 
 import (
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/tokenyield/tokenyield/attribution"
@@ -55,4 +56,22 @@ func ReadWhole(path string, cur *Cursor, parse func(data []byte, emit func(attri
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	return nil
+}
+
+// ReadSmall reads a small file whole (a tool's metadata or a sidecar), or
+// fails when it holds more than limit bytes.
+func ReadSmall(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%s: over %d bytes", path, limit)
+	}
+	return data, nil
 }
